@@ -1,0 +1,2 @@
+export { type Io, processIo } from "./io.js";
+export { createProgram, run } from "./program.js";

@@ -1,0 +1,55 @@
+import { LatchkeyApiError } from "@latchkey/sdk";
+import { Command, CommanderError } from "commander";
+import { registerKeysChange } from "./commands/keys-change.js";
+import { registerKeysCreate } from "./commands/keys-create.js";
+import { registerKeysList } from "./commands/keys-list.js";
+import { registerKeysRegenerate } from "./commands/keys-regenerate.js";
+import { registerKeysShow } from "./commands/keys-show.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerServe } from "./commands/serve.js";
+import { registerVerify } from "./commands/verify.js";
+import type { Io } from "./io.js";
+import { CliError } from "./remote.js";
+
+/** The `latchkey` command with every subcommand. */
+export function createProgram(io: Io): Command {
+  const program = new Command("latchkey")
+    .description("Latchkey: API keys as a product. Remote commands use LATCHKEY_TOKEN and --url.")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+  registerServe(program, io);
+  registerMigrate(program, io);
+  registerVerify(program, io);
+  const keys = program
+    .command("keys")
+    .description("create, list, show, revoke, regenerate, disable, enable and delete keys");
+  registerKeysCreate(keys, io);
+  registerKeysList(keys, io);
+  registerKeysShow(keys, io);
+  registerKeysRegenerate(keys, io);
+  registerKeysChange(keys, io);
+  for (const command of [program, keys, ...keys.commands, ...program.commands]) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  // A command reports a failed outcome (such as an invalid key) through process.exitCode; each run
+  // starts from a clean one and leaves the process's own as it found it.
+  const before = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    await createProgram(io).parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliError) io.err(`error: ${error.message}`);
+    else if (error instanceof LatchkeyApiError) io.err(`error: ${error.status} ${error.code}: ${error.detail}`);
+    else if (error instanceof TypeError && /fetch failed/.test(error.message))
+      io.err("error: cannot reach the server (is latchkey serve running? check --url)");
+    else io.err(`error: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    process.exitCode = before;
+  }
+}

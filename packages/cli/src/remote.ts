@@ -1,0 +1,31 @@
+import { LatchkeyClient } from "@latchkey/sdk";
+import type { Io } from "./io.js";
+
+/** Options every remote command takes. */
+export interface RemoteOptions {
+  url?: string;
+  org?: string;
+  json?: boolean;
+}
+
+/** A usage problem that the CLI reports without a stack trace. */
+export class CliError extends Error {}
+
+/**
+ * The client for a remote command: `--url` (or LATCHKEY_URL, default http://127.0.0.1:8080) and
+ * LATCHKEY_TOKEN. The token is read only from the environment, so it never shows in the process list.
+ */
+export function clientFor(io: Io, options: RemoteOptions): LatchkeyClient {
+  const token = io.env.LATCHKEY_TOKEN;
+  if (token === undefined || token === "") {
+    throw new CliError("Set LATCHKEY_TOKEN to a personal token or key (latchkey serve prints one on first start).");
+  }
+  const url = options.url ?? io.env.LATCHKEY_URL ?? "http://127.0.0.1:8080";
+  return new LatchkeyClient({ url, token });
+}
+
+/** The org a command acts in: `--org`, or the org of the credential. */
+export async function orgFor(client: LatchkeyClient, options: RemoteOptions): Promise<string> {
+  if (options.org !== undefined) return options.org;
+  return (await client.self()).meta.api_key.attributes.org_id;
+}

@@ -1,0 +1,126 @@
+export { requireOrg, requirePermission, requireUser } from "./authorize.js";
+export { type Clock, type RandomSource, systemClock } from "./clock.js";
+export { ERROR_CATALOGUE, type ErrorCode, type ErrorSource, isLatchkeyError, LatchkeyError } from "./errors.js";
+export { EXPIRY_PRESETS, type ExpiresIn, type ExpiryPolicy, resolveExpiry } from "./expiry.js";
+export { isUuid, newId, UUID_PATTERN } from "./ids.js";
+export { type Invalidation, type InvalidationBus, parseInvalidation } from "./invalidation.js";
+export {
+  type AllowlistMatcher,
+  checkAllowlist,
+  compileAllowlist,
+  MAX_ALLOWLIST_ENTRIES,
+  normalizeIp,
+  parseCidr,
+} from "./ip-allowlist.js";
+export { type CachedLookup, KeyCache, type KeyCacheOptions } from "./key-cache.js";
+export {
+  crc32,
+  ENVIRONMENT_PATTERN,
+  type GeneratedKey,
+  generateKey,
+  hashKey,
+  hintOf,
+  KEY_SCAN_PATTERN,
+  keyPrefix,
+  LIVE_ENVIRONMENT,
+  type ParsedKey,
+  PREFIX_PATTERN,
+  parseKey,
+  toBase62,
+} from "./key-format.js";
+export {
+  checkLabels,
+  checkMetadata,
+  checkName,
+  checkPermissions,
+  LABEL_PATTERN,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_GRACE_PERIOD_SECONDS,
+  MAX_LABELS,
+  MAX_METADATA_BYTES,
+  MAX_NAME_LENGTH,
+} from "./key-input.js";
+export { type CreateKeyInput, type IssuedKey, KeyService, type UpdateKeyInput } from "./key-service.js";
+export {
+  type ApiKey,
+  DEFAULT_KEY_PREFIXES,
+  DEFAULT_ORG_POLICY,
+  KEY_KINDS,
+  KEY_STATUSES,
+  type KeyEvent,
+  type KeyEventType,
+  type KeyKind,
+  type KeySecret,
+  type KeyStatus,
+  type Membership,
+  type Org,
+  type OrgPolicy,
+  type PrincipalRef,
+  type Quota,
+  type QuotaRefill,
+  type RateLimit,
+  type ServiceAccount,
+  type ServiceAccountAuthType,
+  toVerifiableKey,
+  type User,
+  VERIFIABLE_KEY_FIELDS,
+  type VerifiableKey,
+} from "./model.js";
+export {
+  BUILT_IN_ROLE_GRANTS,
+  BUILT_IN_ROLES,
+  type BuiltInRole,
+  grantCovers,
+  grantsOfRole,
+  holds,
+  intersectGrants,
+  isBuiltInRole,
+  isPermission,
+  LATCHKEY_PERMISSIONS,
+  type LatchkeyPermission,
+  missingPermissions,
+  normalizeGrants,
+  PERMISSION_PATTERN,
+} from "./permissions.js";
+export type {
+  BootstrapRecords,
+  KeyChange,
+  KeyFilter,
+  KeyStore,
+  OrgStore,
+  Page,
+  PageRequest,
+  ServiceAccountStore,
+  Store,
+  StoredKeyLookup,
+  UserStore,
+} from "./ports.js";
+export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
+export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";
+export { keyStatus } from "./status.js";
+export {
+  type LastUse,
+  type UsageBucket,
+  type UsageCount,
+  type UsageGranularity,
+  UsageRecorder,
+  type UsageStore,
+} from "./usage.js";
+export {
+  type Actor,
+  ownerGrants,
+  prepareLookup,
+  refillPeriodStart,
+  Verifier,
+  type VerifierDeps,
+  type VerifyOutcome,
+  type VerifyRequest,
+} from "./verifier.js";
+export {
+  decideVerification,
+  type KeyLookup,
+  VERIFICATION_CODES,
+  type VerificationCode,
+  type VerificationDecision,
+  type VerificationRequest,
+} from "./verify-key.js";

@@ -1,0 +1,107 @@
+import { LRUCache } from "lru-cache";
+import type { KeyLookup } from "./verify-key.js";
+
+/** Sizes and lifetimes of the verified-key cache. */
+export interface KeyCacheOptions {
+  /** The most entries held (0 turns the cache off). */
+  maxEntries: number;
+  /** How long a found key is trusted without asking storage again, in milliseconds. */
+  ttlMs: number;
+  /** How long an unknown secret hash is remembered as unknown, in milliseconds. */
+  negativeTtlMs: number;
+  /**
+   * How long past its TTL an entry may still answer while storage is unreachable, in milliseconds
+   * (0: never). Invalidations drop entries whatever their age.
+   */
+  staleMs?: number | undefined;
+}
+
+/** A cached answer: the lookup (null: the hash is unknown) and until when it is fresh. */
+export interface CachedLookup {
+  lookup: KeyLookup | null;
+  /** Epoch milliseconds after which storage should be asked again. */
+  freshUntil: number;
+  /** Epoch milliseconds after which the entry may not answer even while storage is unreachable. */
+  staleUntil: number;
+}
+
+/**
+ * Verified key records by secret hash, with negative entries for unknown hashes. Every change to a
+ * key drops its entries at once (`forgetKey`, also when another node announces the change); the TTL
+ * only bounds how long a change nobody announced can go unseen.
+ */
+export class KeyCache {
+  private readonly cache: LRUCache<string, CachedLookup> | null;
+  private readonly hashesByKey = new Map<string, Set<string>>();
+  private generation = 0;
+
+  constructor(private readonly options: KeyCacheOptions) {
+    this.cache =
+      options.maxEntries > 0
+        ? new LRUCache<string, CachedLookup>({
+            max: options.maxEntries,
+            ttl: Math.max(options.ttlMs, options.negativeTtlMs) + (options.staleMs ?? 0),
+            ttlAutopurge: false,
+            dispose: (entry, hash) => {
+              if (entry.lookup !== null) this.unindex(entry.lookup.key.id, hash);
+            },
+          })
+        : null;
+  }
+
+  /** The cached answer for a hash, fresh or stale (check `freshUntil`), or undefined. */
+  get(hash: string): CachedLookup | undefined {
+    return this.cache?.get(hash);
+  }
+
+  /**
+   * A token to take before reading storage and give back to `set`: a lookup read while something was
+   * forgotten may predate that change, so it is not cached.
+   */
+  get epoch(): number {
+    return this.generation;
+  }
+
+  /** Remembers a lookup (or that the hash is unknown), unless anything was forgotten since `epoch`. */
+  set(hash: string, lookup: KeyLookup | null, epoch: number, nowMs: number): void {
+    if (this.cache === null || epoch !== this.generation) return;
+    const ttl = lookup === null ? this.options.negativeTtlMs : this.options.ttlMs;
+    this.cache.set(hash, { lookup, freshUntil: nowMs + ttl, staleUntil: nowMs + ttl + (this.options.staleMs ?? 0) });
+    if (lookup === null) return;
+    let hashes = this.hashesByKey.get(lookup.key.id);
+    if (hashes === undefined) {
+      hashes = new Set();
+      this.hashesByKey.set(lookup.key.id, hashes);
+    }
+    hashes.add(hash);
+  }
+
+  /** Drops every entry of a key. */
+  forgetKey(keyId: string): void {
+    this.generation += 1;
+    const hashes = this.hashesByKey.get(keyId);
+    if (hashes === undefined) return;
+    for (const hash of [...hashes]) this.cache?.delete(hash);
+    this.hashesByKey.delete(keyId);
+  }
+
+  /** Drops one hash (a new secret that may have been remembered as unknown). */
+  forgetHash(hash: string): void {
+    this.generation += 1;
+    this.cache?.delete(hash);
+  }
+
+  /** Drops everything (a role or owner change can touch many keys). */
+  clear(): void {
+    this.generation += 1;
+    this.cache?.clear();
+    this.hashesByKey.clear();
+  }
+
+  private unindex(keyId: string, hash: string): void {
+    const hashes = this.hashesByKey.get(keyId);
+    if (hashes === undefined) return;
+    hashes.delete(hash);
+    if (hashes.size === 0) this.hashesByKey.delete(keyId);
+  }
+}

@@ -1,0 +1,420 @@
+import { requireOrg, requirePermission, requireUser } from "./authorize.js";
+import type { Clock, RandomSource } from "./clock.js";
+import { LatchkeyError } from "./errors.js";
+import { type ExpiresIn, resolveExpiry } from "./expiry.js";
+import { newId } from "./ids.js";
+import { checkAllowlist } from "./ip-allowlist.js";
+import { generateKey } from "./key-format.js";
+import {
+  checkLabels,
+  checkMetadata,
+  checkName,
+  checkPermissions,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_GRACE_PERIOD_SECONDS,
+} from "./key-input.js";
+import {
+  type ApiKey,
+  DEFAULT_KEY_PREFIXES,
+  type KeyEvent,
+  type KeyEventType,
+  type KeyKind,
+  type PrincipalRef,
+  type Quota,
+  type QuotaRefill,
+  type RateLimit,
+} from "./model.js";
+import { normalizeGrants } from "./permissions.js";
+import type { KeyChange, KeyFilter, Page, PageRequest, Store } from "./ports.js";
+import { keyStatus } from "./status.js";
+import { type Actor, refillPeriodStart, type Verifier, type VerifyOutcome, type VerifyRequest } from "./verifier.js";
+
+/** What a caller asks for when creating a key. */
+export interface CreateKeyInput {
+  kind: KeyKind;
+  name: string;
+  description?: string | undefined;
+  environment?: string | undefined;
+  permissions?: string[] | undefined;
+  labels?: string[] | undefined;
+  metadata?: object | undefined;
+  expiresIn?: ExpiresIn | undefined;
+  expiresAt?: Date | undefined;
+  serviceAccountId?: string | undefined;
+  ipAllowlist?: string[] | undefined;
+  rateLimit?: RateLimit | null | undefined;
+  quota?: { remaining: number; refill?: QuotaRefill | null | undefined } | null | undefined;
+}
+
+/** The fields a key's PATCH may change. */
+export interface UpdateKeyInput {
+  name?: string | undefined;
+  description?: string | null | undefined;
+  labels?: string[] | undefined;
+  metadata?: object | undefined;
+  permissions?: string[] | undefined;
+  ipAllowlist?: string[] | undefined;
+  rateLimit?: RateLimit | null | undefined;
+  quota?: { remaining: number; refill?: QuotaRefill | null | undefined } | null | undefined;
+}
+
+/** A key together with its secret: the only time a secret leaves Latchkey. */
+export interface IssuedKey {
+  key: ApiKey;
+  secret: string;
+}
+
+/** The lifecycle of API keys: create, read, change, regenerate, revoke, delete and verify. */
+export class KeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly verifier: Verifier,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+  ) {}
+
+  /**
+   * Creates a key in the actor's org. A personal key belongs to the acting user; a service key belongs
+   * to a service account of the org, or to the org itself when no account is named.
+   */
+  async create(actor: Actor, orgId: string, input: CreateKeyInput): Promise<IssuedKey> {
+    requireOrg(actor, orgId);
+    const now = this.clock.now();
+    const org = await this.store.orgs.get(actor.orgId);
+    if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.");
+    const owner = await this.ownerFor(actor, input);
+    const environment = input.environment ?? "live";
+    if (!org.policy.environments.includes(environment)) {
+      throw new LatchkeyError(
+        "POLICY_VIOLATION",
+        `The org's policy allows the environments ${org.policy.environments.join(", ")}.`,
+        { pointer: "/data/attributes/environment" },
+      );
+    }
+    const permissions =
+      input.permissions !== undefined ? checkPermissions(actor, input.permissions) : defaultPermissions(actor, owner);
+    const expiresAt = resolveExpiry({ expiresIn: input.expiresIn, expiresAt: input.expiresAt }, org.policy, now);
+    const generated = generateKey(DEFAULT_KEY_PREFIXES[input.kind], environment, this.random);
+    const key: ApiKey = {
+      id: newId(this.clock, this.random),
+      orgId: org.id,
+      kind: input.kind,
+      owner,
+      name: checkName(input.name),
+      description: checkDescription(input.description),
+      environment,
+      permissions,
+      labels: checkLabels(input.labels ?? []),
+      metadata: checkMetadata(input.metadata ?? {}),
+      expiresAt,
+      enabled: true,
+      revokedAt: null,
+      deletedAt: null,
+      createdAt: now,
+      createdBy: actor.principal,
+      lastUsedAt: null,
+      lastUsedIp: null,
+      hint: generated.hint,
+      rotatedAt: null,
+      ipAllowlist: checkAllowlist(input.ipAllowlist ?? []),
+      rateLimit: checkRateLimit(input.rateLimit ?? null),
+      quota: checkQuota(input.quota ?? null, now),
+    };
+    const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
+    await this.store.keys.create(key, secret, this.event(actor, key, "created", {}));
+    this.verifier.forgetHash(secret.hash);
+    return { key, secret: generated.key };
+  }
+
+  /** The org's keys, filtered and paginated. Needs `api_keys:read`. */
+  async list(actor: Actor, orgId: string, filter: KeyFilter, page: PageRequest): Promise<Page<ApiKey>> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "api_keys:read");
+    return this.store.keys.list(actor.orgId, filter, page, this.clock.now());
+  }
+
+  /** The acting user's personal tokens in its org. */
+  async listOwnTokens(actor: Actor, filter: KeyFilter, page: PageRequest): Promise<Page<ApiKey>> {
+    const userId = requireUser(actor);
+    return this.store.keys.list(actor.orgId, { ...filter, kind: "personal", ownerId: userId }, page, this.clock.now());
+  }
+
+  /** One key of the org: needs `api_keys:read`, unless it is the actor's own personal token. */
+  async get(actor: Actor, orgId: string, id: string): Promise<ApiKey> {
+    requireOrg(actor, orgId);
+    const key = await this.find(actor, id);
+    if (!isOwnToken(actor, key)) requirePermission(actor, "api_keys:read");
+    return key;
+  }
+
+  /** One of the acting user's personal tokens. */
+  async getOwnToken(actor: Actor, id: string): Promise<ApiKey> {
+    return this.ownToken(actor, id);
+  }
+
+  /** Changes a key's name, description, labels, metadata or permissions. */
+  async update(actor: Actor, orgId: string, id: string, input: UpdateKeyInput): Promise<ApiKey> {
+    const key = await this.manageable(actor, orgId, id);
+    const fields: Extract<KeyChange, { type: "update" }>["fields"] = {};
+    if (input.name !== undefined) fields.name = checkName(input.name);
+    if (input.description !== undefined) fields.description = checkDescription(input.description);
+    if (input.labels !== undefined) fields.labels = checkLabels(input.labels);
+    if (input.metadata !== undefined) fields.metadata = checkMetadata(input.metadata);
+    if (input.permissions !== undefined) fields.permissions = checkPermissions(actor, input.permissions);
+    if (input.ipAllowlist !== undefined) fields.ipAllowlist = checkAllowlist(input.ipAllowlist);
+    if (input.rateLimit !== undefined) fields.rateLimit = checkRateLimit(input.rateLimit);
+    if (input.quota !== undefined) fields.quota = checkQuota(input.quota, this.clock.now());
+    const changed = Object.keys(fields);
+    if (changed.length === 0) return key;
+    return this.apply(actor, key, { type: "update", fields }, "updated", { fields: changed });
+  }
+
+  /** Revokes a key: final and immediate. Revoking a revoked key changes nothing. */
+  async revoke(actor: Actor, orgId: string, id: string): Promise<ApiKey> {
+    const key = await this.manageable(actor, orgId, id);
+    if (key.revokedAt !== null) return key;
+    return this.apply(actor, key, { type: "revoke", at: this.clock.now() }, "revoked", {});
+  }
+
+  /** Disables a key until it is enabled again. */
+  async disable(actor: Actor, orgId: string, id: string): Promise<ApiKey> {
+    const key = await this.manageable(actor, orgId, id);
+    this.requireNotRevoked(key);
+    if (!key.enabled) return key;
+    return this.apply(actor, key, { type: "disable" }, "disabled", {});
+  }
+
+  /** Enables a disabled key. */
+  async enable(actor: Actor, orgId: string, id: string): Promise<ApiKey> {
+    const key = await this.manageable(actor, orgId, id);
+    this.requireNotRevoked(key);
+    if (key.enabled) return key;
+    return this.apply(actor, key, { type: "enable" }, "enabled", {});
+  }
+
+  /** Deletes a key: it stops working and leaves the lists; its events stay. */
+  async delete(actor: Actor, orgId: string, id: string): Promise<void> {
+    const key = await this.manageable(actor, orgId, id);
+    await this.apply(actor, key, { type: "delete", at: this.clock.now() }, "deleted", {});
+  }
+
+  /**
+   * Gives a key a new secret, keeping its id, settings and history. The old secret keeps working for
+   * `gracePeriodSeconds` (0 = stops at once).
+   */
+  async regenerate(actor: Actor, orgId: string, id: string, gracePeriodSeconds = 0): Promise<IssuedKey> {
+    if (
+      !Number.isInteger(gracePeriodSeconds) ||
+      gracePeriodSeconds < 0 ||
+      gracePeriodSeconds > MAX_GRACE_PERIOD_SECONDS
+    ) {
+      throw new LatchkeyError(
+        "VALIDATION_FAILED",
+        `grace_period_seconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
+        { pointer: "/data/attributes/grace_period_seconds" },
+      );
+    }
+    const key = await this.manageable(actor, orgId, id);
+    this.requireNotRevoked(key);
+    const now = this.clock.now();
+    if (keyStatus(key, now) === "expired") {
+      throw new LatchkeyError("CONFLICT", "The key has expired; create a new key instead.");
+    }
+    const generated = generateKey(DEFAULT_KEY_PREFIXES[key.kind], key.environment, this.random);
+    const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
+    const graceUntil = new Date(now.getTime() + gracePeriodSeconds * 1000);
+    const event = this.event(actor, key, "regenerated", { grace_period_seconds: gracePeriodSeconds });
+    const updated = await this.store.keys.regenerate(key.orgId, key.id, secret, graceUntil, event);
+    this.verifier.forgetKey(key.id);
+    this.verifier.forgetHash(secret.hash);
+    if (updated === null) throw await this.stateConflict(actor, id);
+    return { key: updated, secret: generated.key };
+  }
+
+  /** Revokes every live key of the org that matches the filter (at least one filter is required). */
+  async revokeMatching(actor: Actor, orgId: string, filter: KeyFilter): Promise<string[]> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "api_keys:write");
+    if (Object.values(filter).every((value) => value === undefined)) {
+      throw new LatchkeyError("VALIDATION_FAILED", "Give at least one filter, such as filter[label].", {
+        pointer: "/data/attributes/filter",
+      });
+    }
+    const ids = await this.store.keys.revokeMatching(actor.orgId, filter, this.clock.now(), (key) =>
+      this.event(actor, key, "revoked", { bulk: true }),
+    );
+    for (const id of ids) this.verifier.forgetKey(id);
+    return ids;
+  }
+
+  /** A key's lifecycle events, oldest first. */
+  async events(actor: Actor, orgId: string, id: string): Promise<KeyEvent[]> {
+    const key = await this.get(actor, orgId, id);
+    return this.store.keys.listEvents(key.orgId, key.id);
+  }
+
+  /** Verifies a key of the actor's org for the org's own services. Needs `api_keys:verify`. */
+  async verify(actor: Actor, secret: string, request: Omit<VerifyRequest, "orgId">): Promise<VerifyOutcome> {
+    requirePermission(actor, "api_keys:verify");
+    return this.verifier.verify(secret, { ...request, orgId: actor.orgId });
+  }
+
+  private async ownerFor(actor: Actor, input: CreateKeyInput): Promise<PrincipalRef> {
+    if (input.kind === "personal") {
+      if (input.serviceAccountId !== undefined) {
+        throw new LatchkeyError("VALIDATION_FAILED", "A personal key has no service account.", {
+          pointer: "/data/attributes/service_account_id",
+        });
+      }
+      return { type: "user", id: requireUser(actor) };
+    }
+    requirePermission(actor, "api_keys:write");
+    if (input.serviceAccountId === undefined) return { type: "org", id: actor.orgId };
+    const account = await this.store.serviceAccounts.get(actor.orgId, input.serviceAccountId.toLowerCase());
+    if (account === null) {
+      throw new LatchkeyError("NOT_FOUND", "No such service account in this org.", {
+        pointer: "/data/attributes/service_account_id",
+      });
+    }
+    return { type: "service_account", id: account.id };
+  }
+
+  private async find(actor: Actor, id: string): Promise<ApiKey> {
+    const key = await this.store.keys.get(actor.orgId, id.toLowerCase());
+    if (key === null) throw new LatchkeyError("NOT_FOUND", "No such API key.", { parameter: "id" });
+    return key;
+  }
+
+  private async ownToken(actor: Actor, id: string): Promise<ApiKey> {
+    requireUser(actor);
+    const key = await this.find(actor, id);
+    if (!isOwnToken(actor, key)) throw new LatchkeyError("NOT_FOUND", "No such personal token.", { parameter: "id" });
+    return key;
+  }
+
+  /** A key the actor may change: its own personal token, or any org key with `api_keys:write`. */
+  private async manageable(actor: Actor, orgId: string, id: string): Promise<ApiKey> {
+    requireOrg(actor, orgId);
+    const key = await this.find(actor, id);
+    if (!isOwnToken(actor, key)) {
+      requirePermission(actor, "api_keys:read");
+      requirePermission(actor, "api_keys:write");
+    }
+    return key;
+  }
+
+  private requireNotRevoked(key: ApiKey): void {
+    if (key.revokedAt !== null) throw new LatchkeyError("CONFLICT", "The key is revoked; revocation is final.");
+  }
+
+  private async apply(
+    actor: Actor,
+    key: ApiKey,
+    change: KeyChange,
+    type: KeyEventType,
+    detail: Record<string, unknown>,
+  ): Promise<ApiKey> {
+    const changed = await this.store.keys.change(key.orgId, key.id, change, this.event(actor, key, type, detail));
+    this.verifier.forgetKey(key.id);
+    if (changed === null) throw await this.stateConflict(actor, key.id);
+    return changed;
+  }
+
+  private async stateConflict(actor: Actor, id: string): Promise<LatchkeyError> {
+    const now = await this.store.keys.get(actor.orgId, id);
+    return now === null
+      ? new LatchkeyError("NOT_FOUND", "No such API key.", { parameter: "id" })
+      : new LatchkeyError("CONFLICT", "The key changed while this request ran; it is revoked now.");
+  }
+
+  private event(actor: Actor, key: ApiKey, type: KeyEventType, detail: Record<string, unknown>): KeyEvent {
+    return {
+      id: newId(this.clock, this.random),
+      orgId: key.orgId,
+      keyId: key.id,
+      type,
+      actor: actor.principal,
+      requestId: actor.requestId,
+      createdAt: this.clock.now(),
+      detail,
+    };
+  }
+}
+
+/** The most units a rate limit or quota may hold, and the longest rate-limit window (one day). */
+const MAX_LIMIT = 1_000_000_000;
+const MAX_WINDOW_SECONDS = 24 * 3600;
+
+function checkRateLimit(rateLimit: RateLimit | null): RateLimit | null {
+  if (rateLimit === null) return null;
+  const { limit, windowSeconds } = rateLimit;
+  if (
+    !Number.isInteger(limit) ||
+    limit < 1 ||
+    limit > MAX_LIMIT ||
+    !Number.isInteger(windowSeconds) ||
+    windowSeconds < 1 ||
+    windowSeconds > MAX_WINDOW_SECONDS
+  ) {
+    throw new LatchkeyError(
+      "VALIDATION_FAILED",
+      `rate_limit needs a whole limit from 1 to ${MAX_LIMIT} and window_seconds from 1 to ${MAX_WINDOW_SECONDS}.`,
+      { pointer: "/data/attributes/rate_limit" },
+    );
+  }
+  return { limit, windowSeconds };
+}
+
+function checkQuota(
+  quota: { remaining: number; refill?: QuotaRefill | null | undefined } | null,
+  now: Date,
+): Quota | null {
+  if (quota === null) return null;
+  const refill = quota.refill ?? null;
+  const bad =
+    !Number.isInteger(quota.remaining) ||
+    quota.remaining < 0 ||
+    quota.remaining > MAX_LIMIT ||
+    (refill !== null &&
+      (!Number.isInteger(refill.amount) ||
+        refill.amount < 1 ||
+        refill.amount > MAX_LIMIT ||
+        !["day", "month"].includes(refill.interval)));
+  if (bad) {
+    throw new LatchkeyError(
+      "VALIDATION_FAILED",
+      `quota needs whole remaining units from 0 to ${MAX_LIMIT}, and a refill of 1 to ${MAX_LIMIT} units a day or month.`,
+      { pointer: "/data/attributes/quota" },
+    );
+  }
+  return {
+    remaining: quota.remaining,
+    refill,
+    refilledAt: refill === null ? null : refillPeriodStart(refill.interval, now),
+  };
+}
+
+/**
+ * What a key holds when its creator names no permissions: a personal token holds all its user holds
+ * (capped by the user's role on every request); a service account's key what its creator holds (capped
+ * by the account's role on every request); a standalone org key nothing.
+ */
+function defaultPermissions(actor: Actor, owner: PrincipalRef): string[] {
+  if (owner.type === "user") return ["*"];
+  if (owner.type === "service_account") return normalizeGrants(actor.grants);
+  return [];
+}
+
+function isOwnToken(actor: Actor, key: ApiKey): boolean {
+  return key.kind === "personal" && actor.principal.type === "user" && key.owner.id === actor.principal.id;
+}
+
+function checkDescription(description: string | null | undefined): string | null {
+  if (description === undefined || description === null) return null;
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    throw new LatchkeyError("VALIDATION_FAILED", `description must be at most ${MAX_DESCRIPTION_LENGTH} characters.`, {
+      pointer: "/data/attributes/description",
+    });
+  }
+  return description;
+}

@@ -1,0 +1,134 @@
+import type { VerificationCode } from "./verify-key.js";
+
+/** A count of verifications of one key (or of the org, key id "") in one minute with one outcome. */
+export interface UsageCount {
+  orgId: string;
+  keyId: string;
+  /** The minute, ISO-8601 UTC truncated to the minute (`2026-11-24T14:05:00.000Z`). */
+  minute: string;
+  code: VerificationCode;
+  count: number;
+}
+
+/** When and from where a key was last used. */
+export interface LastUse {
+  keyId: string;
+  at: Date;
+  ip: string | null;
+}
+
+/** A bucket of a usage series. */
+export interface UsageBucket {
+  /** The bucket's start, ISO-8601 UTC. */
+  start: string;
+  counts: Partial<Record<VerificationCode, number>>;
+  total: number;
+}
+
+/** The granularities usage is reported in. */
+export type UsageGranularity = "minute" | "hour" | "day";
+
+/**
+ * Storage of usage counters.
+ * Atomicity: `write` increments each (org, key, minute, code) counter and moves each key's
+ * `last_used_at` forward (never back) in one transaction; concurrent writes from several nodes sum exactly.
+ */
+export interface UsageStore {
+  write(counts: readonly UsageCount[], uses: readonly LastUse[]): Promise<void>;
+  /** Buckets with at least one count between `from` (inclusive) and `to` (exclusive), oldest first. */
+  series(
+    orgId: string,
+    keyId: string | null,
+    from: Date,
+    to: Date,
+    granularity: UsageGranularity,
+  ): Promise<UsageBucket[]>;
+}
+
+/**
+ * Counts verifications in memory and writes them in batches, so that verifying never writes to the
+ * database. A failed flush keeps its counts for the next one.
+ */
+export class UsageRecorder {
+  /** Counts of the current minute by `keyId|code` (`orgId||code` for keys not found). */
+  private current = new Map<string, UsageCount>();
+  private currentMinuteMs = -1;
+  private currentMinute = "";
+  /** Counts of earlier minutes, not yet written. */
+  private done: UsageCount[] = [];
+  private uses = new Map<string, LastUse>();
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly store: UsageStore) {}
+
+  /** Counts one verification. `keyId` is null for a key that was not found. */
+  record(orgId: string, keyId: string | null, code: VerificationCode, at: Date, ip: string | null): void {
+    const ms = at.getTime();
+    const minuteMs = ms - (ms % 60_000);
+    if (minuteMs !== this.currentMinuteMs) this.startMinute(minuteMs);
+    const slot = keyId === null ? `${orgId}||${code}` : `${keyId}|${code}`;
+    const existing = this.current.get(slot);
+    if (existing) existing.count += 1;
+    else this.current.set(slot, { orgId, keyId: keyId ?? "", minute: this.currentMinute, code, count: 1 });
+    if (keyId !== null && code === "VALID") this.touch(keyId, at, ip);
+  }
+
+  /** Notes a key's use without counting it. */
+  touch(keyId: string, at: Date, ip: string | null): void {
+    const use = this.uses.get(keyId);
+    if (use === undefined) {
+      this.uses.set(keyId, { keyId, at, ip });
+    } else {
+      use.at = at;
+      use.ip = ip;
+    }
+  }
+
+  /** Writes what was counted since the last flush. Concurrent calls share one write. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => this.flush());
+    const counts = merge([...this.done, ...this.current.values()]);
+    const uses = [...this.uses.values()];
+    if (counts.length === 0 && uses.length === 0) return Promise.resolve();
+    this.done = [];
+    this.current = new Map();
+    this.currentMinuteMs = -1;
+    this.uses = new Map();
+    this.flushing = (async () => {
+      try {
+        await this.store.write(counts, uses);
+      } catch (error) {
+        this.restore(counts, uses);
+        throw error;
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private startMinute(minuteMs: number): void {
+    for (const count of this.current.values()) this.done.push(count);
+    this.current = new Map();
+    this.currentMinuteMs = minuteMs;
+    this.currentMinute = new Date(minuteMs).toISOString();
+  }
+
+  private restore(counts: readonly UsageCount[], uses: readonly LastUse[]): void {
+    // Written back as earlier counts; the store sums equal (org, key, minute, code) rows.
+    this.done.push(...counts);
+    for (const use of uses) if (!this.uses.has(use.keyId)) this.uses.set(use.keyId, use);
+  }
+}
+
+/** Sums counts of the same (org, key, minute, code): a batch writes each counter once. */
+function merge(counts: readonly UsageCount[]): UsageCount[] {
+  const merged = new Map<string, UsageCount>();
+  for (const count of counts) {
+    const slot = `${count.orgId}|${count.keyId}|${count.minute}|${count.code}`;
+    const existing = merged.get(slot);
+    if (existing) existing.count += count.count;
+    else merged.set(slot, { ...count });
+  }
+  return [...merged.values()];
+}

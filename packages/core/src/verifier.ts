@@ -1,0 +1,235 @@
+import type { Clock } from "./clock.js";
+import type { Invalidation, InvalidationBus } from "./invalidation.js";
+import { compileAllowlist } from "./ip-allowlist.js";
+import type { KeyCache } from "./key-cache.js";
+import { hashKey, parseKey } from "./key-format.js";
+import type { PrincipalRef, VerifiableKey } from "./model.js";
+import { grantsOfRole, intersectGrants } from "./permissions.js";
+import type { KeyStore, StoredKeyLookup } from "./ports.js";
+import type { RateLimiter, RateLimitState } from "./rate-limiter.js";
+import type { UsageRecorder } from "./usage.js";
+import {
+  decideVerification,
+  type KeyLookup,
+  type VerificationDecision,
+  type VerificationRequest,
+} from "./verify-key.js";
+
+/** Who is acting, as established from a verified credential. */
+export interface Actor {
+  principal: PrincipalRef;
+  /** The org the credential belongs to; a credential acts in no other org. */
+  orgId: string;
+  /** The key that authenticated the request. */
+  keyId: string;
+  /** The key's effective permissions: its own, capped by what its owner holds now. */
+  grants: string[];
+  requestId: string | null;
+}
+
+/** A verification request: the decision's inputs plus what it spends. */
+export interface VerifyRequest extends VerificationRequest {
+  /** Quota units and rate-limit units this verification spends (default 1; 0 spends nothing). */
+  cost?: number | undefined;
+  /** Whether the outcome counts in usage (default true); last use is kept either way. */
+  count?: boolean | undefined;
+}
+
+/** A verification's outcome: the decision, and the key's limits after it. */
+export interface VerifyOutcome {
+  decision: VerificationDecision;
+  ratelimit: RateLimitState | null;
+  quota: { remaining: number } | null;
+}
+
+/** What a verifier works with besides storage and the clock. */
+export interface VerifierDeps {
+  cache: KeyCache;
+  rateLimiter: RateLimiter;
+  /** Where outcomes are counted; null counts nothing. */
+  usage: UsageRecorder | null;
+  /** Where changes are announced to other nodes, and heard from them; null on a single node. */
+  bus?: InvalidationBus | null | undefined;
+  /** Told when announcing a change fails (the change itself stands; other nodes see it after their TTL). */
+  onBusError?: ((error: unknown) => void) | undefined;
+  /** Told every outcome and how long it took, in seconds (for metrics). */
+  observe?: ((code: VerificationDecision["code"], seconds: number) => void) | undefined;
+}
+
+/** The grants an owner holds now: a user's or service account's role, or the org's key's own. */
+export function ownerGrants(stored: StoredKeyLookup): readonly string[] | null {
+  if (stored.key.owner.type === "org") return ["*"];
+  return stored.ownerRole === null ? null : grantsOfRole(stored.ownerRole);
+}
+
+/** Prepares a stored lookup for deciding: effective permissions and the compiled allowlist. */
+export function prepareLookup(stored: StoredKeyLookup): KeyLookup {
+  const grants = ownerGrants(stored);
+  return {
+    key: stored.key,
+    secret: stored.secret,
+    ownerGrants: grants,
+    permissions: grants === null ? [] : intersectGrants(stored.key.permissions, grants),
+    allowlist: compileAllowlist(stored.key.ipAllowlist),
+  };
+}
+
+/** The start of the quota period `now` falls in, for a refill interval. */
+export function refillPeriodStart(interval: "day" | "month", now: Date): Date {
+  return interval === "day"
+    ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
+    : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+/**
+ * Verifies presented secrets: rejects malformed keys and bad checksums before any lookup, finds the
+ * key by SHA-256 (from the cache when it can), decides, then spends rate limit and quota and counts
+ * the outcome. It never writes to storage except to spend a quota.
+ */
+export class Verifier {
+  constructor(
+    private readonly keys: Pick<KeyStore, "findBySecretHash" | "consumeQuota">,
+    private readonly clock: Clock,
+    private readonly deps: VerifierDeps,
+  ) {}
+
+  /**
+   * A fresh cache entry answers at once; otherwise storage is asked (synchronously when it can
+   * answer so). When storage fails, a stale entry still answers, within the cache's stale window.
+   */
+  private find(hash: string, nowMs: number): Promise<KeyLookup | null> | KeyLookup | null {
+    const entry = this.deps.cache.get(hash);
+    if (entry !== undefined && entry.freshUntil > nowMs) return entry.lookup;
+    const cached = entry !== undefined && entry.staleUntil > nowMs ? entry : undefined;
+    const epoch = this.deps.cache.epoch;
+    let stored: ReturnType<Verifier["keys"]["findBySecretHash"]>;
+    try {
+      stored = this.keys.findBySecretHash(hash);
+    } catch (error) {
+      if (cached !== undefined) return cached.lookup;
+      throw error;
+    }
+    if (stored instanceof Promise) {
+      return stored.then(
+        (value) => this.remember(hash, value, epoch, nowMs),
+        (error: unknown) => {
+          if (cached !== undefined) return cached.lookup;
+          throw error;
+        },
+      );
+    }
+    return this.remember(hash, stored, epoch, nowMs);
+  }
+
+  private remember(hash: string, stored: StoredKeyLookup | null, epoch: number, nowMs: number): KeyLookup | null {
+    const lookup = stored === null ? null : prepareLookup(stored);
+    this.deps.cache.set(hash, lookup, epoch, nowMs);
+    return lookup;
+  }
+
+  /** Starts hearing other nodes' announcements. */
+  async listen(): Promise<void> {
+    await this.deps.bus?.subscribe((message) => {
+      if (message.kind === "key") this.deps.cache.forgetKey(message.keyId);
+      else if (message.kind === "hash") this.deps.cache.forgetHash(message.hash);
+      else this.deps.cache.clear();
+    });
+  }
+
+  /** Verifies a secret: decision, then rate limit and quota when it passes; the outcome is counted. */
+  async verify(secret: string, request: VerifyRequest): Promise<VerifyOutcome> {
+    const started = this.deps.observe ? performance.now() : 0;
+    const now = this.clock.now();
+    // A cache hit is answered without waiting on anything: only a miss, a rate limiter or a quota waits.
+    let found: KeyLookup | null = null;
+    if (parseKey(secret) !== null) {
+      const result = this.find(hashKey(secret), now.getTime());
+      found = result instanceof Promise ? await result : result;
+    }
+    let decision = decideVerification(found, request, now);
+    let ratelimit: RateLimitState | null = null;
+    let quota: { remaining: number } | null = null;
+    const key = decision.key;
+    const cost = request.cost ?? 1;
+    if (decision.valid && key !== null && cost > 0) {
+      if (key.rateLimit !== null) {
+        const state = this.deps.rateLimiter.consume(
+          `key:${key.id}`,
+          key.rateLimit.limit,
+          key.rateLimit.windowSeconds * 1000,
+          cost,
+          now.getTime(),
+        );
+        ratelimit = state instanceof Promise ? await state : state;
+        if (!ratelimit.allowed)
+          decision = { valid: false, code: "RATE_LIMITED", key, permissions: decision.permissions };
+      }
+      if (decision.valid && key.quota !== null) {
+        const remaining = await this.spendQuota(key, cost, now);
+        quota = { remaining: remaining ?? 0 };
+        if (remaining === null)
+          decision = { valid: false, code: "USAGE_EXCEEDED", key, permissions: decision.permissions };
+      }
+    }
+    const orgId = key?.orgId ?? request.orgId;
+    if (request.count === false) {
+      if (decision.valid) this.deps.usage?.touch(decision.key.id, now, request.ip ?? null);
+    } else if (orgId !== undefined) {
+      this.deps.usage?.record(orgId, key?.id ?? null, decision.code, now, request.ip ?? null);
+    }
+    this.deps.observe?.(decision.code, (performance.now() - started) / 1000);
+    return { decision, ratelimit, quota };
+  }
+
+  /**
+   * The actor a credential stands for, or the failing decision's code. Calls to Latchkey's own API
+   * spend no quota and are not counted as usage of the org's keys; the key's last use is kept.
+   */
+  async authenticate(
+    secret: string,
+    requestId: string | null,
+    ip?: string,
+  ): Promise<{ actor: Actor; code: "VALID" } | { actor: null; code: VerificationDecision["code"] }> {
+    const { decision } = await this.verify(secret, { cost: 0, count: false, ip });
+    if (!decision.valid) return { actor: null, code: decision.code };
+    const { key } = decision;
+    return {
+      actor: { principal: key.owner, orgId: key.orgId, keyId: key.id, grants: decision.permissions, requestId },
+      code: "VALID",
+    };
+  }
+
+  /** Drops a key's cached records: called after every change to the key in this process. */
+  forgetKey(keyId: string): void {
+    this.deps.cache.forgetKey(keyId);
+    this.announce({ kind: "key", keyId });
+  }
+
+  /** Drops a secret hash that may be remembered as unknown (a new secret). */
+  forgetHash(hash: string): void {
+    this.deps.cache.forgetHash(hash);
+    this.announce({ kind: "hash", hash });
+  }
+
+  /** Drops every cached record (a role, owner or policy change). */
+  forgetAll(): void {
+    this.deps.cache.clear();
+    this.announce({ kind: "all" });
+  }
+
+  private announce(message: Invalidation): void {
+    this.deps.bus?.publish(message).catch((error: unknown) => this.deps.onBusError?.(error));
+  }
+
+  private async spendQuota(key: VerifiableKey, cost: number, now: Date): Promise<number | null> {
+    const quota = key.quota;
+    if (quota === null) return null;
+    const refill =
+      quota.refill === null
+        ? null
+        : { amount: quota.refill.amount, periodStart: refillPeriodStart(quota.refill.interval, now) };
+    // The cached record may say the period was refilled already; refilledAt only moves forward.
+    const due = refill !== null && (quota.refilledAt === null || quota.refilledAt < refill.periodStart) ? refill : null;
+    return this.keys.consumeQuota(key.id, cost, due);
+  }
+}

@@ -1,0 +1,1057 @@
+// Generated from Latchkey's OpenAPI document by scripts/generate-sdk-types.mjs. Do not edit:
+// run `npm run generate:sdk` after changing a route's schema.
+
+export interface ApiKey {
+  type: "api_key";
+  id: string;
+  attributes: {
+    /** The secret. Shown once, in this answer only. */
+    key?: string;
+    name: string;
+    description: string | null;
+    kind: "personal" | "service";
+    org_id: string;
+    owner: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+    environment: string;
+    /** <prefix>_<first 4>…<last 4> */
+    hint: string;
+    status: "active" | "expired" | "revoked" | "disabled";
+    enabled: boolean;
+    permissions: string[];
+    labels: string[];
+    metadata: Record<string, unknown>;
+    expires_at: string | null;
+    created_at: string;
+    created_by: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+    last_used_at: string | null;
+    last_used_ip: string | null;
+    rotated_at: string | null;
+    revoked_at: string | null;
+    ip_allowlist: string[];
+    rate_limit: {
+      limit: number;
+      window_seconds: number;
+    } | null;
+    quota: {
+      /** Units left (as last stored; verification answers carry the live figure). */
+      remaining: number;
+      refill: {
+        amount: number;
+        interval: "day" | "month";
+      } | null;
+    } | null;
+  };
+  links: {
+    self: string;
+  };
+}
+
+export interface ApiKeyEvent {
+  type: "api_key_event";
+  id: string;
+  attributes: {
+    /** created, updated, regenerated, revoked, disabled, enabled or deleted */
+    event: string;
+    key_id: string;
+    actor: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+    request_id: string | null;
+    created_at: string;
+    detail: Record<string, unknown>;
+  };
+}
+
+/** A JSON:API error document. */
+export interface ErrorDocument {
+  jsonapi: {
+    version: "1.0";
+  };
+  errors: {
+    /** The request id. */
+    id: string;
+    status: string;
+    /** UPPER_SNAKE error code; see the error catalogue. */
+    code: string;
+    title: string;
+    detail: string;
+    source?:
+      | {
+          pointer: string;
+        }
+      | {
+          parameter: string;
+        };
+  }[];
+}
+
+export interface Org {
+  type: "org";
+  id: string;
+  attributes: {
+    name: string;
+    slug: string;
+    created_at: string;
+    policy: {
+      allow_never_expiring: boolean;
+      max_lifetime_seconds: number;
+      environments: string[];
+    };
+  };
+  links: {
+    self: string;
+  };
+}
+
+export interface ServiceAccount {
+  type: "service_account";
+  id: string;
+  attributes: {
+    name: string;
+    role: string;
+    auth_type: string;
+    org_id: string;
+    created_at: string;
+    created_by: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+  };
+  links: {
+    self: string;
+  };
+}
+
+/** Exactly {"status":"401","code":"Unauthorized"}. */
+export interface Unauthorized {
+  status: "401";
+  code: "Unauthorized";
+}
+
+/** Every route: its path and query parameters, request body and success answer. */
+export interface paths {
+  "/healthz": {
+    /** Liveness: the process answers */
+    get: {
+      response: {
+        status: "ok";
+      };
+    };
+  };
+  "/metrics": {
+    /** Prometheus metrics */
+    get: {
+      response: unknown;
+    };
+  };
+  "/readyz": {
+    /** Readiness: the database answers */
+    get: {
+      response: {
+        status: "ready";
+      };
+    };
+  };
+  "/rest/api_keys/verify": {
+    /** Verify a key of your org (needs api_keys:verify); always 200 with valid and code */
+    post: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "key_verification";
+          attributes: {
+            /** The key to verify. */
+            key: string;
+            /** All required. */
+            permissions?: string[];
+            /** The caller's address, for the key's IP allowlist. */
+            ip?: string;
+            /** Quota and rate-limit units to spend (default 1). */
+            cost?: number;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: {
+          type: "key_verification";
+          attributes: {
+            valid: boolean;
+            code:
+              | "VALID"
+              | "NOT_FOUND"
+              | "EXPIRED"
+              | "REVOKED"
+              | "DISABLED"
+              | "RATE_LIMITED"
+              | "USAGE_EXCEEDED"
+              | "INSUFFICIENT_PERMISSIONS"
+              | "IP_NOT_ALLOWED";
+            key_id: string | null;
+            org_id: string | null;
+            owner: {
+              type: "user" | "service_account" | "org";
+              id: string;
+            } | null;
+            environment: string | null;
+            /** The key's effective permissions. */
+            permissions: string[];
+            labels: string[];
+            metadata: Record<string, unknown>;
+            expires_at: string | null;
+            /** The key's rate limit after this verification; null without one. */
+            ratelimit: {
+              limit: number;
+              remaining: number;
+              /** When the window ends, epoch milliseconds. */
+              reset: number;
+            } | null;
+            /** The key's quota after this verification; null without one. */
+            quota: {
+              remaining: number;
+            } | null;
+          };
+        };
+      };
+    };
+  };
+  "/rest/orgs": {
+    /** The orgs this credential can act in (a key belongs to exactly one org) */
+    get: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Org[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}": {
+    /** Get an org */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Org;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys": {
+    /** List the org's API keys */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+        "filter[status]"?: "active" | "expired" | "revoked" | "disabled";
+        "filter[label]"?: string;
+        "filter[kind]"?: "personal" | "service";
+        "filter[environment]"?: string;
+        /** Owner id: user, service account or org. */
+        "filter[owner]"?: string;
+        /** Case-insensitive part of the name. */
+        "filter[name]"?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create an API key (the secret is in this answer only) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "api_key";
+          attributes: {
+            name: string;
+            kind?: "service" | "personal";
+            service_account_id?: string;
+            description?: string;
+            /** Default live. */
+            environment?: string;
+            /** resource:action strings; `*` may stand for either part. Capped by what the creator holds. */
+            permissions?: string[];
+            labels?: string[];
+            /** Any JSON object up to 4 KiB. */
+            metadata?: Record<string, unknown>;
+            /** An expiry preset; `never` only where the org's policy allows it. */
+            expires_in?: "1h" | "12h" | "1d" | "5d" | "30d" | "90d" | "1y" | "never";
+            /** A custom expiry (UTC). */
+            expires_at?: string;
+            /** IPv4 and IPv6 CIDRs the key may be used from; empty: anywhere. */
+            ip_allowlist?: string[];
+            rate_limit?: {
+              limit: number;
+              window_seconds: number;
+            } | null;
+            quota?: {
+              remaining: number;
+              refill?: {
+                amount: number;
+                interval: "day" | "month";
+              } | null;
+            } | null;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/revoke": {
+    /** Revoke every key that matches a filter (for example a label) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "api_key_revocation";
+          attributes: {
+            filter: {
+              status?: "active" | "expired" | "revoked" | "disabled";
+              label?: string;
+              kind?: "personal" | "service";
+              environment?: string;
+              /** Owner id: user, service account or org. */
+              owner?: string;
+              /** Case-insensitive part of the name. */
+              name?: string;
+            };
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: {
+          type: "api_key_revocation";
+          attributes: {
+            revoked: number;
+            key_ids: string[];
+          };
+        };
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}": {
+    /** Get an API key */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Change a key's name, description, labels, metadata or permissions */
+    patch: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "api_key";
+          attributes: {
+            name?: string;
+            description?: string | null;
+            labels?: string[];
+            /** Any JSON object up to 4 KiB. */
+            metadata?: Record<string, unknown>;
+            /** resource:action strings; `*` may stand for either part. Capped by what the creator holds. */
+            permissions?: string[];
+            /** IPv4 and IPv6 CIDRs the key may be used from; empty: anywhere. */
+            ip_allowlist?: string[];
+            rate_limit?: {
+              limit: number;
+              window_seconds: number;
+            } | null;
+            quota?: {
+              remaining: number;
+              refill?: {
+                amount: number;
+                interval: "day" | "month";
+              } | null;
+            } | null;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a key: it stops working and leaves the lists; its events stay */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}/disable": {
+    /** Disable a key */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}/enable": {
+    /** Enable a key */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}/events": {
+    /** A key's lifecycle events, oldest first */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKeyEvent[];
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}/regenerate": {
+    /** Give a key a new secret, keeping its id (the old one works for the grace period) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody?: {
+        data: {
+          type: "api_key";
+          attributes: {
+            /** How long the old secret keeps working (0 = stops at once; at most 7 days). */
+            grace_period_seconds?: number;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}/revoke": {
+    /** Revoke a key */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/api_keys/{id}/usage": {
+    /** A key's verifications by outcome over time (needs usage:read, or your own token) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Start (inclusive); default 24 hours before `to`. */
+        from?: string;
+        /** End (exclusive); default now. */
+        to?: string;
+        granularity?: "minute" | "hour" | "day";
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: {
+          type: "usage";
+          /** The key's id, or the org's for org-wide usage. */
+          id: string;
+          attributes: {
+            org_id: string;
+            key_id: string | null;
+            from: string;
+            to: string;
+            granularity: string;
+            /** Verifications by outcome code. */
+            totals: {
+              VALID?: number;
+              NOT_FOUND?: number;
+              EXPIRED?: number;
+              REVOKED?: number;
+              DISABLED?: number;
+              RATE_LIMITED?: number;
+              USAGE_EXCEEDED?: number;
+              INSUFFICIENT_PERMISSIONS?: number;
+              IP_NOT_ALLOWED?: number;
+            };
+            total: number;
+            /** Buckets with at least one verification, oldest first. */
+            buckets: {
+              start: string;
+              total: number;
+              /** Verifications by outcome code. */
+              counts: {
+                VALID?: number;
+                NOT_FOUND?: number;
+                EXPIRED?: number;
+                REVOKED?: number;
+                DISABLED?: number;
+                RATE_LIMITED?: number;
+                USAGE_EXCEEDED?: number;
+                INSUFFICIENT_PERMISSIONS?: number;
+                IP_NOT_ALLOWED?: number;
+              };
+            }[];
+          };
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/service_accounts": {
+    /** List service accounts */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create a service account */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "service_account";
+          attributes: {
+            name: string;
+            /** A built-in role; it may not hold more than the creator does. */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+            auth_type?: "api_key";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/service_accounts/{id}": {
+    /** Get a service account */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a service account and revoke its keys */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/usage": {
+    /** The org's verifications by outcome over time (needs usage:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Start (inclusive); default 24 hours before `to`. */
+        from?: string;
+        /** End (exclusive); default now. */
+        to?: string;
+        granularity?: "minute" | "hour" | "day";
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: {
+          type: "usage";
+          /** The key's id, or the org's for org-wide usage. */
+          id: string;
+          attributes: {
+            org_id: string;
+            key_id: string | null;
+            from: string;
+            to: string;
+            granularity: string;
+            /** Verifications by outcome code. */
+            totals: {
+              VALID?: number;
+              NOT_FOUND?: number;
+              EXPIRED?: number;
+              REVOKED?: number;
+              DISABLED?: number;
+              RATE_LIMITED?: number;
+              USAGE_EXCEEDED?: number;
+              INSUFFICIENT_PERMISSIONS?: number;
+              IP_NOT_ALLOWED?: number;
+            };
+            total: number;
+            /** Buckets with at least one verification, oldest first. */
+            buckets: {
+              start: string;
+              total: number;
+              /** Verifications by outcome code. */
+              counts: {
+                VALID?: number;
+                NOT_FOUND?: number;
+                EXPIRED?: number;
+                REVOKED?: number;
+                DISABLED?: number;
+                RATE_LIMITED?: number;
+                USAGE_EXCEEDED?: number;
+                INSUFFICIENT_PERMISSIONS?: number;
+                IP_NOT_ALLOWED?: number;
+              };
+            }[];
+          };
+        };
+      };
+    };
+  };
+  "/rest/self": {
+    /** Who the credential belongs to (user, service account or org) and the key itself */
+    get: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: {
+          type: string;
+          id: string;
+          attributes: Record<string, unknown>;
+          [name: string]: unknown;
+        };
+        meta: {
+          api_key: ApiKey;
+          permissions: string[];
+        };
+      };
+    };
+  };
+  "/rest/self/tokens": {
+    /** List your personal tokens */
+    get: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+        "filter[status]"?: "active" | "expired" | "revoked" | "disabled";
+        "filter[label]"?: string;
+        "filter[environment]"?: string;
+        /** Case-insensitive part of the name. */
+        "filter[name]"?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create a personal token (the secret is in this answer only) */
+    post: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "api_key";
+          attributes: {
+            name: string;
+            description?: string;
+            /** Default live. */
+            environment?: string;
+            /** resource:action strings; `*` may stand for either part. Capped by what the creator holds. */
+            permissions?: string[];
+            labels?: string[];
+            /** Any JSON object up to 4 KiB. */
+            metadata?: Record<string, unknown>;
+            /** An expiry preset; `never` only where the org's policy allows it. */
+            expires_in?: "1h" | "12h" | "1d" | "5d" | "30d" | "90d" | "1y" | "never";
+            /** A custom expiry (UTC). */
+            expires_at?: string;
+            /** IPv4 and IPv6 CIDRs the key may be used from; empty: anywhere. */
+            ip_allowlist?: string[];
+            rate_limit?: {
+              limit: number;
+              window_seconds: number;
+            } | null;
+            quota?: {
+              remaining: number;
+              refill?: {
+                amount: number;
+                interval: "day" | "month";
+              } | null;
+            } | null;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/self/tokens/{id}": {
+    /** Get one of your personal tokens */
+    get: {
+      path: {
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete one of your personal tokens */
+    delete: {
+      path: {
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/self/tokens/{id}/regenerate": {
+    /** Revoke & regenerate one of your personal tokens */
+    post: {
+      path: {
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody?: {
+        data: {
+          type: "api_key";
+          attributes: {
+            /** How long the old secret keeps working (0 = stops at once; at most 7 days). */
+            grace_period_seconds?: number;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+}

@@ -1,0 +1,4 @@
+export { type CallOptions, type ClientOptions, LatchkeyApiError, LatchkeyClient } from "./client.js";
+export { MAX_REMOTE_CACHE_TTL_MS, RemoteVerifier, type RemoteVerifierOptions } from "./remote-verifier.js";
+export type * from "./types.js";
+export type { KeyVerifier, VerifyRequestOptions, VerifyResult } from "./verifier.js";

@@ -1,0 +1,238 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import {
+  type Clock,
+  type InvalidationBus,
+  KEY_SCAN_PATTERN,
+  KeyCache,
+  KeyService,
+  MemoryRateLimiter,
+  type RandomSource,
+  type RateLimiter,
+  ServiceAccountService,
+  type Store,
+  systemClock,
+  UsageRecorder,
+  Verifier,
+} from "@latchkey/core";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
+import type { Config } from "./config.js";
+import { handleError, sendError } from "./http/errors.js";
+import { DEFAULT_FAILURE_THROTTLE, FailureThrottle } from "./http/failure-throttle.js";
+import { Metrics } from "./http/metrics.js";
+import { finishDocument } from "./http/openapi.js";
+import { ApiKeyResource, KeyEventResource, OrgResource, ServiceAccountResource } from "./http/resource-schemas.js";
+import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
+import { validatorCompiler } from "./http/validation.js";
+import { API_VERSIONS } from "./http/versions.js";
+import { restConventions } from "./plugins/rest-conventions.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
+import { authCheckRoutes } from "./routes/auth-check.js";
+import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { orgRoutes } from "./routes/orgs.js";
+import { selfRoutes } from "./routes/self.js";
+import { selfTokenRoutes } from "./routes/self-tokens.js";
+import { serviceAccountRoutes } from "./routes/service-accounts.js";
+import { usageRoutes } from "./routes/usage.js";
+import { verifyRoutes } from "./routes/verify.js";
+
+/** The services of a node, built once in `buildApp` and shared by every route. */
+export interface Services {
+  store: Store;
+  clock: Clock;
+  verifier: Verifier;
+  usage: UsageRecorder;
+  /** Slows down and then refuses addresses that keep presenting bad credentials; null when off. */
+  failureThrottle: FailureThrottle | null;
+  keys: KeyService;
+  serviceAccounts: ServiceAccountService;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+/** What `buildApp` is given besides the configuration. */
+export interface AppDeps {
+  store: Store;
+  clock?: Clock;
+  random?: RandomSource;
+  /** The rate limiter (default: this process's memory). */
+  rateLimiter?: RateLimiter;
+  /** Where key changes are announced to and heard from other nodes (default: none, a single node). */
+  bus?: InvalidationBus | null;
+  /** Where log lines go (default: standard output). Tests capture them here. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** The largest request body: 1 MiB. */
+export const BODY_LIMIT = 1024 * 1024;
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Only the path of a URL is logged: a query string may carry what a careless client put there. */
+function loggedUrl(url: string): string {
+  const cut = url.indexOf("?");
+  return cut === -1 ? url : `${url.slice(0, cut)}?…`;
+}
+
+/** The API's OpenAPI document title and description. */
+const API_DESCRIPTION = `Latchkey's REST API. Credentials go in \`Authorization: token <key>\`, \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`, never in the URL. Every /rest route needs \`?version=YYYY-MM-DD\` (base version ${API_VERSIONS[0]?.date}). Keys match the regular expression \`${KEY_SCAN_PATTERN}\`.`;
+
+/** Builds the Fastify app: every store and service is made here once and decorated onto the instance. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? { bytes: (n: number) => randomBytes(n) };
+  const logger: FastifyServerOptions["logger"] = {
+    level: config.logLevel,
+    ...(deps.logStream ? { stream: deps.logStream } : {}),
+    serializers: {
+      req: (req: { method: string; url: string; id: string }) => ({
+        method: req.method,
+        url: loggedUrl(req.url),
+        id: req.id,
+      }),
+    },
+  };
+  const verbose = config.logLevel === "debug" || config.logLevel === "trace";
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT,
+    // Two log lines and a child logger per verification would cost more than the verification: both
+    // come only at debug and trace. Other log lines carry the request id themselves.
+    logController: new LogController({ disableRequestLogging: !verbose }),
+    ...(verbose ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
+    // A hop count trusts that many proxies nearest to Latchkey, never an address a client put first.
+    trustProxy:
+      typeof config.trustProxy === "number"
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const usage = new UsageRecorder(deps.store.usage);
+  const metrics = new Metrics();
+  const verifier = new Verifier(deps.store.keys, clock, {
+    cache: new KeyCache({
+      maxEntries: config.cacheMaxKeys,
+      ttlMs: config.cacheTtlSeconds * 1000,
+      negativeTtlMs: Math.min(config.cacheTtlSeconds, 10) * 1000,
+      staleMs: config.staleSeconds * 1000,
+    }),
+    rateLimiter: deps.rateLimiter ?? new MemoryRateLimiter(),
+    bus: deps.bus ?? null,
+    onBusError: (error) => app.log.warn({ err: error }, "could not announce a key change to other nodes"),
+    usage,
+    observe: metrics.observe,
+  });
+  const failureThrottle =
+    config.authFailureLimit === 0
+      ? null
+      : new FailureThrottle(clock, {
+          ...DEFAULT_FAILURE_THROTTLE,
+          max: config.authFailureLimit,
+          free: Math.max(1, Math.floor(config.authFailureLimit / 5)),
+        });
+  app.decorate("services", {
+    store: deps.store,
+    clock,
+    verifier,
+    usage,
+    failureThrottle,
+    keys: new KeyService(deps.store, verifier, clock, random),
+    serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
+  } satisfies Services);
+  const flushUsage = () =>
+    usage
+      .flush()
+      .catch((error: unknown) => app.log.warn({ err: error }, "usage flush failed; counts kept for the next one"));
+  const flushTimer = setInterval(flushUsage, config.usageFlushSeconds * 1000);
+  flushTimer.unref();
+  app.addHook("onClose", async () => {
+    clearInterval(flushTimer);
+    await flushUsage();
+    await deps.bus?.close();
+  });
+  await verifier.listen();
+  app.decorateRequest("actor", null);
+  app.decorateRequest("apiVersion", null);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, "NOT_FOUND", `No route ${request.method} ${loggedUrl(request.url)}.`),
+  );
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  for (const schema of [
+    ErrorDocument,
+    UnauthorizedBody,
+    ApiKeyResource,
+    KeyEventResource,
+    ServiceAccountResource,
+    OrgResource,
+  ]) {
+    app.addSchema(schema);
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Latchkey API",
+        version: API_VERSIONS[API_VERSIONS.length - 1]?.date ?? "",
+        description: API_DESCRIPTION,
+      },
+      servers: config.publicUrl ? [{ url: config.publicUrl }] : [],
+      components: {
+        securitySchemes: {
+          token: { type: "apiKey", in: "header", name: "Authorization", description: "token <key>" },
+          bearer: { type: "http", scheme: "bearer" },
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+        },
+      },
+      security: [{ token: [] }, { bearer: [] }, { apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (documents) =>
+      finishDocument("openapiObject" in documents ? documents.openapiObject : documents.swaggerObject),
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { url: "/docs/json" } });
+
+  await app.register(healthRoutes);
+  await app.register(authCheckRoutes, { routesFile: config.authRoutesFile });
+  await app.register(metricsRoutes(metrics));
+  await app.register(
+    async (rest) => {
+      restConventions(rest, { verifier, clock, failureThrottle });
+      await rest.register(selfRoutes);
+      await rest.register(orgRoutes);
+      await rest.register(apiKeyRoutes);
+      await rest.register(selfTokenRoutes);
+      await rest.register(serviceAccountRoutes);
+      await rest.register(verifyRoutes);
+      await rest.register(usageRoutes);
+      rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+        reply.type("application/json").send(app.swagger()),
+      );
+    },
+    { prefix: "/rest" },
+  );
+  app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/docs"));
+  return app;
+}

@@ -1,0 +1,102 @@
+import { Type } from "typebox";
+import { Nullable, PrincipalRef, StringEnum } from "./schemas.js";
+
+const Time = Nullable(Type.String({ format: "date-time" }));
+const SelfLink = Type.Object({ self: Type.String() });
+
+/** The `api_key` resource. `attributes.key` appears only in the answers to create and regenerate. */
+export const ApiKeyResource = Type.Object(
+  {
+    type: Type.Literal("api_key"),
+    id: Type.String({ format: "uuid" }),
+    attributes: Type.Object({
+      key: Type.Optional(Type.String({ description: "The secret. Shown once, in this answer only." })),
+      name: Type.String(),
+      description: Nullable(Type.String()),
+      kind: StringEnum(["personal", "service"]),
+      org_id: Type.String(),
+      owner: PrincipalRef,
+      environment: Type.String(),
+      hint: Type.String({ description: "<prefix>_<first 4>…<last 4>" }),
+      status: StringEnum(["active", "expired", "revoked", "disabled"]),
+      enabled: Type.Boolean(),
+      permissions: Type.Array(Type.String()),
+      labels: Type.Array(Type.String()),
+      metadata: Type.Object({}, { additionalProperties: true }),
+      expires_at: Time,
+      created_at: Type.String({ format: "date-time" }),
+      created_by: PrincipalRef,
+      last_used_at: Time,
+      last_used_ip: Nullable(Type.String()),
+      rotated_at: Time,
+      revoked_at: Time,
+      ip_allowlist: Type.Array(Type.String()),
+      rate_limit: Nullable(Type.Object({ limit: Type.Integer(), window_seconds: Type.Integer() })),
+      quota: Nullable(
+        Type.Object({
+          remaining: Type.Integer({
+            description: "Units left (as last stored; verification answers carry the live figure).",
+          }),
+          refill: Nullable(Type.Object({ amount: Type.Integer(), interval: StringEnum(["day", "month"]) })),
+        }),
+      ),
+    }),
+    links: SelfLink,
+  },
+  { $id: "ApiKey" },
+);
+
+/** A key lifecycle event. */
+export const KeyEventResource = Type.Object(
+  {
+    type: Type.Literal("api_key_event"),
+    id: Type.String(),
+    attributes: Type.Object({
+      event: Type.String({ description: "created, updated, regenerated, revoked, disabled, enabled or deleted" }),
+      key_id: Type.String(),
+      actor: PrincipalRef,
+      request_id: Nullable(Type.String()),
+      created_at: Type.String({ format: "date-time" }),
+      detail: Type.Object({}, { additionalProperties: true }),
+    }),
+  },
+  { $id: "ApiKeyEvent" },
+);
+
+/** The `service_account` resource. */
+export const ServiceAccountResource = Type.Object(
+  {
+    type: Type.Literal("service_account"),
+    id: Type.String(),
+    attributes: Type.Object({
+      name: Type.String(),
+      role: Type.String(),
+      auth_type: Type.String(),
+      org_id: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+      created_by: PrincipalRef,
+    }),
+    links: SelfLink,
+  },
+  { $id: "ServiceAccount" },
+);
+
+/** The `org` resource. */
+export const OrgResource = Type.Object(
+  {
+    type: Type.Literal("org"),
+    id: Type.String(),
+    attributes: Type.Object({
+      name: Type.String(),
+      slug: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+      policy: Type.Object({
+        allow_never_expiring: Type.Boolean(),
+        max_lifetime_seconds: Type.Integer(),
+        environments: Type.Array(Type.String()),
+      }),
+    }),
+    links: SelfLink,
+  },
+  { $id: "Org" },
+);

@@ -1,0 +1,153 @@
+import {
+  type ApiKey,
+  type KeyEvent,
+  keyStatus,
+  type Org,
+  type ServiceAccount,
+  type User,
+  type VerifyOutcome,
+} from "@latchkey/core";
+
+function time(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+/** An API key as a JSON:API resource. `secret` is given only in the answers to create and regenerate. */
+export function apiKeyResource(key: ApiKey, now: Date, secret?: string) {
+  return {
+    type: "api_key" as const,
+    id: key.id,
+    attributes: {
+      ...(secret !== undefined ? { key: secret } : {}),
+      name: key.name,
+      description: key.description,
+      kind: key.kind,
+      org_id: key.orgId,
+      owner: key.owner,
+      environment: key.environment,
+      hint: key.hint,
+      status: keyStatus(key, now),
+      enabled: key.enabled,
+      permissions: key.permissions,
+      labels: key.labels,
+      metadata: key.metadata,
+      expires_at: time(key.expiresAt),
+      created_at: key.createdAt.toISOString(),
+      created_by: key.createdBy,
+      last_used_at: time(key.lastUsedAt),
+      last_used_ip: key.lastUsedIp,
+      rotated_at: time(key.rotatedAt),
+      revoked_at: time(key.revokedAt),
+      ip_allowlist: key.ipAllowlist,
+      rate_limit: key.rateLimit && { limit: key.rateLimit.limit, window_seconds: key.rateLimit.windowSeconds },
+      quota: key.quota && { remaining: key.quota.remaining, refill: key.quota.refill },
+    },
+    links: { self: `/rest/orgs/${key.orgId}/api_keys/${key.id}` },
+  };
+}
+
+/** A JSON:API document holding one key (with its secret, in the answers to create and regenerate). */
+export function keyDocument(key: ApiKey, now: Date, secret?: string) {
+  return { jsonapi: { version: "1.0" as const }, data: apiKeyResource(key, now, secret) };
+}
+
+/** A JSON:API document holding a page of keys. */
+export function keyListDocument(
+  keys: readonly ApiKey[],
+  now: Date,
+  links: { self: string; next?: string; prev?: string },
+) {
+  return { jsonapi: { version: "1.0" as const }, data: keys.map((key) => apiKeyResource(key, now)), links };
+}
+
+/** A key event as a JSON:API resource. */
+export function keyEventResource(event: KeyEvent) {
+  return {
+    type: "api_key_event" as const,
+    id: event.id,
+    attributes: {
+      event: event.type,
+      key_id: event.keyId,
+      actor: event.actor,
+      request_id: event.requestId,
+      created_at: event.createdAt.toISOString(),
+      detail: event.detail,
+    },
+  };
+}
+
+/** A service account as a JSON:API resource. */
+export function serviceAccountResource(account: ServiceAccount) {
+  return {
+    type: "service_account" as const,
+    id: account.id,
+    attributes: {
+      name: account.name,
+      role: account.role,
+      auth_type: account.authType,
+      org_id: account.orgId,
+      created_at: account.createdAt.toISOString(),
+      created_by: account.createdBy,
+    },
+    links: { self: `/rest/orgs/${account.orgId}/service_accounts/${account.id}` },
+  };
+}
+
+/** An org as a JSON:API resource. */
+export function orgResource(org: Org) {
+  return {
+    type: "org" as const,
+    id: org.id,
+    attributes: {
+      name: org.name,
+      slug: org.slug,
+      created_at: org.createdAt.toISOString(),
+      policy: {
+        allow_never_expiring: org.policy.allowNeverExpiring,
+        max_lifetime_seconds: org.policy.maxLifetimeSeconds,
+        environments: org.policy.environments,
+      },
+    },
+    links: { self: `/rest/orgs/${org.id}` },
+  };
+}
+
+/** A user as a JSON:API resource (Snyk's `/self` shape). */
+export function userResource(user: User, defaultOrgId: string) {
+  return {
+    type: "user" as const,
+    id: user.id,
+    attributes: { name: user.name, email: user.email, username: user.email, default_org_context: defaultOrgId },
+  };
+}
+
+/** ISO strings of cached keys' expiry dates: a verification answer should not format the same date again. */
+const isoStrings = new WeakMap<Date, string>();
+
+function isoOf(date: Date): string {
+  let text = isoStrings.get(date);
+  if (text === undefined) {
+    text = date.toISOString();
+    isoStrings.set(date, text);
+  }
+  return text;
+}
+
+/** The attributes of a `key_verification` answer (`POST /rest/api_keys/verify`, and the local verifier). */
+export function verificationAttributes({ decision, ratelimit, quota }: VerifyOutcome) {
+  const key = decision.key;
+  return {
+    valid: decision.valid,
+    code: decision.code,
+    key_id: key?.id ?? null,
+    org_id: key?.orgId ?? null,
+    owner: key?.owner ?? null,
+    environment: key?.environment ?? null,
+    permissions: decision.permissions,
+    labels: key?.labels ?? [],
+    metadata: key?.metadata ?? {},
+    expires_at: key?.expiresAt ? isoOf(key.expiresAt) : null,
+    ratelimit: ratelimit && { limit: ratelimit.limit, remaining: ratelimit.remaining, reset: ratelimit.resetAt },
+    quota,
+  };
+}

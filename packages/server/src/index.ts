@@ -1,0 +1,13 @@
+export { type AppDeps, BODY_LIMIT, buildApp, type Services } from "./app.js";
+export { bootstrapOwner, type OwnerCredentials } from "./bootstrap-owner.js";
+export { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from "./config.js";
+export { HTTP_STATUS, UNAUTHORIZED_BODY } from "./http/errors.js";
+export { API_VERSIONS } from "./http/versions.js";
+export {
+  type LocalVerifier,
+  type LocalVerifierOptions,
+  type LocalVerifyOptions,
+  type LocalVerifyResult,
+  openLocalVerifier,
+} from "./local-verifier.js";
+export { type RunningServer, startServer } from "./serve.js";

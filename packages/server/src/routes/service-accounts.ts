@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { BUILT_IN_ROLES, MAX_NAME_LENGTH } from "@latchkey/core";
+import { Type } from "typebox";
+import { JSON_API } from "../http/errors.js";
+import { pageLinks, pageRequestOf } from "../http/pagination.js";
+import { serviceAccountResource } from "../http/resources.js";
+import {
+  ERROR_RESPONSES,
+  list,
+  OrgItemParams,
+  OrgParams,
+  PageQuery,
+  requestBody,
+  single,
+  VersionQuery,
+} from "../http/schemas.js";
+import { actorOf } from "../plugins/rest-conventions.js";
+
+const tags = ["Service accounts"];
+
+const CreateServiceAccountBody = requestBody(
+  "service_account",
+  Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
+      role: Type.Union(
+        BUILT_IN_ROLES.map((role) => Type.Literal(role)),
+        { description: "A built-in role; it may not hold more than the creator does." },
+      ),
+      auth_type: Type.Optional(Type.Literal("api_key", { default: "api_key" })),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** Service accounts of an org: create, list, get, delete (which revokes their keys). */
+export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { serviceAccounts } = app.services;
+
+  app.get(
+    "/orgs/:org_id/service_accounts",
+    {
+      schema: {
+        tags,
+        summary: "List service accounts",
+        params: OrgParams,
+        querystring: PageQuery,
+        response: { 200: list(Type.Ref("ServiceAccount")), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const page = await serviceAccounts.list(actorOf(request), request.params.org_id, pageRequestOf(request.query));
+      return reply.type(JSON_API).send({
+        jsonapi: { version: "1.0" },
+        data: page.items.map(serviceAccountResource),
+        links: pageLinks(request, request.query, page),
+      });
+    },
+  );
+
+  app.post(
+    "/orgs/:org_id/service_accounts",
+    {
+      schema: {
+        tags,
+        summary: "Create a service account",
+        params: OrgParams,
+        querystring: VersionQuery,
+        body: CreateServiceAccountBody,
+        response: { 201: single(Type.Ref("ServiceAccount")), ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
+      },
+    },
+    async (request, reply) => {
+      const { name, role, auth_type } = request.body.data.attributes;
+      const account = await serviceAccounts.create(actorOf(request), request.params.org_id, {
+        name,
+        role,
+        authType: auth_type,
+      });
+      return reply
+        .code(201)
+        .type(JSON_API)
+        .header("location", `/rest/orgs/${account.orgId}/service_accounts/${account.id}`)
+        .send({ jsonapi: { version: "1.0" }, data: serviceAccountResource(account) });
+    },
+  );
+
+  app.get(
+    "/orgs/:org_id/service_accounts/:id",
+    {
+      schema: {
+        tags,
+        summary: "Get a service account",
+        params: OrgItemParams,
+        querystring: VersionQuery,
+        response: { 200: single(Type.Ref("ServiceAccount")), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const account = await serviceAccounts.get(actorOf(request), request.params.org_id, request.params.id);
+      return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: serviceAccountResource(account) });
+    },
+  );
+
+  app.delete(
+    "/orgs/:org_id/service_accounts/:id",
+    {
+      schema: {
+        tags,
+        summary: "Delete a service account and revoke its keys",
+        params: OrgItemParams,
+        querystring: VersionQuery,
+        response: { 204: Type.Null(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      await serviceAccounts.delete(actorOf(request), request.params.org_id, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,97 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { PERMISSION_PATTERN, VERIFICATION_CODES } from "@latchkey/core";
+import { Type } from "typebox";
+import { JSON_API } from "../http/errors.js";
+import { verificationAttributes } from "../http/resources.js";
+import { ERROR_RESPONSES, Nullable, PrincipalRef, requestBody, StringEnum, VersionQuery } from "../http/schemas.js";
+import { actorOf } from "../plugins/rest-conventions.js";
+
+const VerifyBody = requestBody(
+  "key_verification",
+  Type.Object(
+    {
+      key: Type.String({ minLength: 1, maxLength: 512, description: "The key to verify." }),
+      permissions: Type.Optional(
+        Type.Array(Type.String({ pattern: PERMISSION_PATTERN }), { maxItems: 100, description: "All required." }),
+      ),
+      ip: Type.Optional(
+        Type.String({
+          anyOf: [{ format: "ipv4" }, { format: "ipv6" }],
+          description: "The caller's address, for the key's IP allowlist.",
+        }),
+      ),
+      cost: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: 1_000_000,
+          default: 1,
+          description: "Quota and rate-limit units to spend (default 1).",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+const Time = Nullable(Type.String({ format: "date-time" }));
+
+const VerificationDocument = Type.Object({
+  jsonapi: Type.Object({ version: Type.Literal("1.0") }),
+  data: Type.Object({
+    type: Type.Literal("key_verification"),
+    attributes: Type.Object({
+      valid: Type.Boolean(),
+      code: StringEnum(VERIFICATION_CODES),
+      key_id: Nullable(Type.String()),
+      org_id: Nullable(Type.String()),
+      owner: Nullable(PrincipalRef),
+      environment: Nullable(Type.String()),
+      permissions: Type.Array(Type.String(), { description: "The key's effective permissions." }),
+      labels: Type.Array(Type.String()),
+      metadata: Type.Object({}, { additionalProperties: true }),
+      expires_at: Time,
+      ratelimit: Nullable(
+        Type.Object(
+          {
+            limit: Type.Integer(),
+            remaining: Type.Integer(),
+            reset: Type.Integer({ description: "When the window ends, epoch milliseconds." }),
+          },
+          { description: "The key's rate limit after this verification; null without one." },
+        ),
+      ),
+      quota: Nullable(
+        Type.Object(
+          { remaining: Type.Integer() },
+          { description: "The key's quota after this verification; null without one." },
+        ),
+      ),
+    }),
+  }),
+});
+
+/** `POST /api_keys/verify`: for the org's own services; always 200 with a code. */
+export const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { keys } = app.services;
+
+  app.post(
+    "/api_keys/verify",
+    {
+      schema: {
+        tags: ["Verification"],
+        summary: "Verify a key of your org (needs api_keys:verify); always 200 with valid and code",
+        querystring: VersionQuery,
+        body: VerifyBody,
+        response: { 200: VerificationDocument, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { key: secret, permissions, ip, cost } = request.body.data.attributes;
+      const outcome = await keys.verify(actorOf(request), secret, { permissions, ip, cost });
+      return reply.type(JSON_API).send({
+        jsonapi: { version: "1.0" },
+        data: { type: "key_verification", attributes: verificationAttributes(outcome) },
+      });
+    },
+  );
+};

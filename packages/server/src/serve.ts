@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+import { type Clock, systemClock } from "@latchkey/core";
+import { type KyselyStore, openStore } from "@latchkey/store";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.js";
+import { bootstrapOwner } from "./bootstrap-owner.js";
+import { openClusterDeps } from "./cluster.js";
+import type { Config } from "./config.js";
+
+/** A node that is listening. */
+export interface RunningServer {
+  app: FastifyInstance;
+  store: KyselyStore;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Migrates, bootstraps an empty database (printing the owner's login and token once through
+ * `print`), then listens.
+ */
+export async function startServer(
+  config: Config,
+  options: { print: (line: string) => void; clock?: Clock; logStream?: NodeJS.WritableStream },
+): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const random = { bytes: (n: number) => randomBytes(n) };
+  const store = await openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    const owner = await bootstrapOwner(
+      store,
+      { email: config.ownerEmail, password: config.ownerPassword },
+      clock,
+      random,
+    );
+    // Printed as soon as they are stored: if listening fails below, they must not be lost.
+    if (owner) {
+      options.print(`owner email: ${owner.email}`);
+      if (owner.password !== null) options.print(`owner password: ${owner.password}`);
+      options.print(`owner token: ${owner.token}`);
+      options.print("These are shown once. Keep the token: it is your first personal token (expires in 90 days).");
+    }
+    let log: ((error: unknown, message: string) => void) | null = null;
+    const cluster = openClusterDeps(config, store, (error, message) => log?.(error, message));
+    const app = await buildApp(config, {
+      store,
+      clock,
+      random,
+      logStream: options.logStream,
+      rateLimiter: cluster.rateLimiter,
+      bus: cluster.bus,
+    });
+    log = (error, message) => app.log.warn({ err: error }, message);
+    app.addHook("onClose", () => cluster.close());
+    const url = await app.listen({ host: config.host, port: config.port });
+    return {
+      app,
+      store,
+      url,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

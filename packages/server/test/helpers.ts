@@ -1,0 +1,437 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  type Actor,
+  BUILT_IN_ROLE_GRANTS,
+  BUILT_IN_ROLES,
+  type BuiltInRole,
+  type Clock,
+  DEFAULT_ORG_POLICY,
+  newId,
+  type RandomSource,
+} from "@latchkey/core";
+import { type KyselyStore, openStore } from "@latchkey/store";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { expect } from "vitest";
+import { membershipToRow, orgToRow } from "../../store/src/rows.js";
+import { bootstrapOwner, buildApp, loadConfig } from "../src/index.js";
+
+/** The base API version every request of these suites asks for. */
+export const VERSION = "2024-06-10";
+/** The JSON:API media type. */
+export const JSON_API = "application/vnd.api+json";
+/** The one body every refused credential gets. */
+export const UNAUTHORIZED_BODY = '{"status":"401","code":"Unauthorized"}';
+/** Where the fake clock starts: after the base version, so later dates up to it are not "in the future". */
+export const START = Date.parse("2025-06-01T12:00:00.000Z");
+
+export type Response = LightMyRequestResponse;
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** A clock the tests move by hand. */
+export class FakeClock implements Clock {
+  private ms: number;
+  constructor(start = START) {
+    this.ms = start;
+  }
+  now(): Date {
+    return new Date(this.ms);
+  }
+  /** Moves time forward by `seconds`. */
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+/** A user with a role in an org and a personal token there. */
+export interface Member {
+  role: BuiltInRole;
+  userId: string;
+  orgId: string;
+  token: string;
+  tokenId: string;
+}
+
+/** An org and one member of each built-in role. */
+export interface OrgFixture {
+  orgId: string;
+  members: Record<BuiltInRole, Member>;
+}
+
+/** An app on its own store, with the owner made by the first start. */
+export interface TestApp {
+  app: FastifyInstance;
+  store: KyselyStore;
+  clock: FakeClock;
+  random: RandomSource;
+  owner: Member;
+  close(): Promise<void>;
+}
+
+export const cryptoRandom: RandomSource = { bytes: (n) => new Uint8Array(randomBytes(n)) };
+
+/** Options of `createTestApp`. */
+export interface TestAppOptions {
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  logStream?: NodeJS.WritableStream;
+}
+
+/** Builds an app on a fresh migrated store (in-memory SQLite by default) and bootstraps the owner. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? "sqlite::memory:";
+  // Suites send many bad credentials on purpose; the failure throttle has its own tests.
+  const config = loadConfig({
+    LATCHKEY_LOG_LEVEL: "silent",
+    LATCHKEY_DATABASE_URL: databaseUrl,
+    LATCHKEY_AUTH_FAILURE_LIMIT: "0",
+    ...options.env,
+  });
+  const store = await openStore(databaseUrl);
+  await store.migrate();
+  const clock = new FakeClock();
+  const app = await buildApp(config, {
+    store,
+    clock,
+    random: cryptoRandom,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
+  const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom);
+  if (credentials === null) throw new Error("bootstrap did not run on an empty database");
+  const self = await send(app, { url: "/rest/self", token: credentials.token });
+  expect(self.statusCode).toBe(200);
+  const body = self.json();
+  const owner: Member = {
+    role: "owner",
+    userId: body.data.id,
+    orgId: body.data.attributes.default_org_context,
+    token: credentials.token,
+    tokenId: body.meta.api_key.id,
+  };
+  return {
+    app,
+    store,
+    clock,
+    random: cryptoRandom,
+    owner,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** Seeds a user with `role` in `orgId` (direct insert: there is no REST route yet) and a personal token. */
+export async function addMember(t: TestApp, orgId: string, role: BuiltInRole): Promise<Member> {
+  const now = t.clock.now();
+  const userId = newId(t.clock, t.random);
+  await t.store.db
+    .insertInto("users")
+    .values({
+      id: userId,
+      email: `${role}-${userId}@example.test`,
+      name: `${role} user`,
+      password_hash: null,
+      created_at: now.toISOString(),
+    })
+    .execute();
+  await t.store.db
+    .insertInto("memberships")
+    .values(membershipToRow({ id: newId(t.clock, t.random), orgId, userId, role, createdAt: now }))
+    .execute();
+  const actor: Actor = {
+    principal: { type: "user", id: userId },
+    orgId,
+    keyId: "seed",
+    grants: BUILT_IN_ROLE_GRANTS[role] as string[],
+    requestId: null,
+  };
+  // Permissions are given explicitly: the default `*` is refused for roles that hold less (see roles.test.ts).
+  const issued = await t.app.services.keys.create(actor, orgId, {
+    kind: "personal",
+    name: `${role} token`,
+    expiresIn: "30d",
+    permissions: [...BUILT_IN_ROLE_GRANTS[role]],
+  });
+  return { role, userId, orgId, token: issued.secret, tokenId: issued.key.id };
+}
+
+/** Seeds members of the given roles in an existing org. */
+export async function addMembers(
+  t: TestApp,
+  orgId: string,
+  roles: readonly BuiltInRole[],
+): Promise<Partial<Record<BuiltInRole, Member>>> {
+  const out: Partial<Record<BuiltInRole, Member>> = {};
+  for (const role of roles) out[role] = await addMember(t, orgId, role);
+  return out;
+}
+
+/** The bootstrapped org with one member of every built-in role (its owner is the first-start owner). */
+export async function orgAWithAllRoles(t: TestApp): Promise<OrgFixture> {
+  const others = await addMembers(
+    t,
+    t.owner.orgId,
+    BUILT_IN_ROLES.filter((role) => role !== "owner"),
+  );
+  return { orgId: t.owner.orgId, members: { ...others, owner: t.owner } as Record<BuiltInRole, Member> };
+}
+
+/** Seeds a second org with its own owner and a member of every other built-in role. */
+export async function createOrg(t: TestApp, name: string): Promise<OrgFixture> {
+  const orgId = newId(t.clock, t.random);
+  await t.store.db
+    .insertInto("orgs")
+    .values(
+      orgToRow({
+        id: orgId,
+        name,
+        slug: name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+        policy: { ...DEFAULT_ORG_POLICY, environments: [...DEFAULT_ORG_POLICY.environments] },
+        createdAt: t.clock.now(),
+      }),
+    )
+    .execute();
+  const members = (await addMembers(t, orgId, BUILT_IN_ROLES)) as Record<BuiltInRole, Member>;
+  return { orgId, members };
+}
+
+/** Adds `?version=` (or `&version=`) unless the URL already has one. */
+export function withVersion(url: string, version: string = VERSION): string {
+  if (/[?&]version=/.test(url)) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}version=${encodeURIComponent(version)}`;
+}
+
+/** One request to the app. */
+export interface SendOptions {
+  method?: HttpMethod;
+  url: string;
+  /** Sent as `Authorization: token <token>`. */
+  token?: string;
+  /** A JSON body, sent as JSON:API unless `contentType` says otherwise. */
+  body?: unknown;
+  /** A raw body string (for malformed JSON and the like). */
+  payload?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** `null` sends no `?version=`. */
+  version?: string | null;
+}
+
+/** Sends a request through `app.inject()`, with `?version=2024-06-10` and JSON:API bodies by default. */
+export function send(app: FastifyInstance, options: SendOptions): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers.authorization = `token ${options.token}`;
+  let payload: string | undefined;
+  if (options.payload !== undefined) payload = options.payload;
+  else if (options.body !== undefined) payload = JSON.stringify(options.body);
+  if (payload !== undefined) headers["content-type"] = options.contentType ?? JSON_API;
+  Object.assign(headers, options.headers);
+  const url = options.version === null ? options.url : withVersion(options.url, options.version);
+  return app.inject({
+    method: options.method ?? "GET",
+    url,
+    headers,
+    ...(payload !== undefined ? { payload } : {}),
+  });
+}
+
+/** Asserts a 401 with exactly the documented body and a request id. */
+export function expectUnauthorized(res: Response): void {
+  expect(res.statusCode, res.body).toBe(401);
+  expect(res.body).toBe(UNAUTHORIZED_BODY);
+  expect(res.headers["x-request-id"]).toBeTruthy();
+}
+
+/** Asserts a JSON:API error document with one error of `code` and `status`, whose id is the request id. */
+export function expectError(res: Response, status: number, code?: string): void {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(String(res.headers["content-type"])).toContain(JSON_API);
+  const requestId = res.headers["x-request-id"];
+  expect(typeof requestId).toBe("string");
+  const body = res.json();
+  expect(Object.keys(body).sort()).toEqual(["errors", "jsonapi"]);
+  expect(body.jsonapi).toEqual({ version: "1.0" });
+  expect(body.errors).toHaveLength(1);
+  const error = body.errors[0];
+  for (const field of Object.keys(error)) {
+    expect(["id", "status", "code", "title", "detail", "source"]).toContain(field);
+  }
+  expect(error.id).toBe(requestId);
+  expect(error.status).toBe(String(status));
+  expect(error.code).toMatch(/^[A-Z][A-Z0-9_]*$/);
+  if (code !== undefined) expect(error.code).toBe(code);
+  expect(typeof error.title).toBe("string");
+  expect(error.title.length).toBeGreaterThan(0);
+  expect(typeof error.detail).toBe("string");
+  if (error.source !== undefined) {
+    const keys = Object.keys(error.source);
+    expect(keys).toHaveLength(1);
+    expect(["pointer", "parameter"]).toContain(keys[0]);
+  }
+}
+
+/** A route of the OpenAPI document. */
+export interface RouteOp {
+  method: HttpMethod;
+  path: string;
+  hasBody: boolean;
+}
+
+/** The /rest routes the OpenAPI document of the base version lists. */
+export async function openApiRoutes(app: FastifyInstance): Promise<RouteOp[]> {
+  const res = await send(app, { url: "/rest/openapi" });
+  expect(res.statusCode).toBe(200);
+  const paths = res.json().paths as Record<string, Record<string, { requestBody?: unknown }>>;
+  const routes: RouteOp[] = [];
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith("/rest/")) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      const upper = method.toUpperCase();
+      if (!["GET", "POST", "PATCH", "DELETE", "PUT"].includes(upper)) continue;
+      routes.push({ method: upper as HttpMethod, path, hasBody: operation.requestBody !== undefined });
+    }
+  }
+  expect(routes.length).toBeGreaterThan(10);
+  return routes;
+}
+
+/** Real ids of one org to put into route templates. */
+export interface RouteIds {
+  orgId: string;
+  keyId: string;
+  serviceAccountId: string;
+  tokenId: string;
+}
+
+/** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
+export function idFor(path: string, ids: RouteIds): string {
+  if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
+  if (path.includes("/self/tokens/{id}")) return ids.tokenId;
+  if (path.includes("/api_keys/{id}")) return ids.keyId;
+  throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
+}
+
+/** Fills a route template's `{org_id}` and `{id}`; `override` replaces either with a given text. */
+export function fillPath(path: string, ids: RouteIds, override: { org_id?: string; id?: string } = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    if (name === "org_id") return override.org_id ?? ids.orgId;
+    if (name === "id") return override.id ?? idFor(path, ids);
+    throw new Error(`unknown path parameter {${name}} in ${path}; teach test/helpers.ts fillPath about it`);
+  });
+}
+
+/** A valid body for each route that takes one. Throws on a route these suites do not know yet. */
+export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify = "lks_x"): Record<string, unknown> {
+  const bodies: Record<string, Record<string, unknown>> = {
+    "POST /rest/orgs/{org_id}/api_keys": { type: "api_key", attributes: { name: "sample", expires_in: "30d" } },
+    "POST /rest/orgs/{org_id}/api_keys/revoke": {
+      type: "api_key_revocation",
+      attributes: { filter: { label: "no-such-label" } },
+    },
+    "PATCH /rest/orgs/{org_id}/api_keys/{id}": { type: "api_key", attributes: { description: "patched" } },
+    "POST /rest/orgs/{org_id}/api_keys/{id}/regenerate": {
+      type: "api_key",
+      attributes: { grace_period_seconds: 0 },
+    },
+    "POST /rest/self/tokens": { type: "api_key", attributes: { name: "sample", expires_in: "30d" } },
+    "POST /rest/self/tokens/{id}/regenerate": { type: "api_key", attributes: { grace_period_seconds: 0 } },
+    "POST /rest/orgs/{org_id}/service_accounts": {
+      type: "service_account",
+      attributes: { name: "sample", role: "viewer" },
+    },
+    "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
+  };
+  const data = bodies[`${route.method} ${route.path}`];
+  if (data === undefined) {
+    throw new Error(`no sample body for ${route.method} ${route.path}; teach test/helpers.ts sampleBody about it`);
+  }
+  return { data: structuredClone(data) };
+}
+
+/** Creates an org key through the API and returns the created resource and its secret. */
+export async function createKey(
+  t: TestApp,
+  attributes: Record<string, unknown> = {},
+  options: { token?: string; orgId?: string } = {},
+): Promise<{ id: string; key: string; attributes: Record<string, unknown> }> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${options.orgId ?? t.owner.orgId}/api_keys`,
+    token: options.token ?? t.owner.token,
+    body: { data: { type: "api_key", attributes: { name: "a key", expires_in: "30d", ...attributes } } },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const data = res.json().data;
+  return { id: data.id, key: data.attributes.key, attributes: data.attributes };
+}
+
+/** Creates a personal token through `/rest/self/tokens`. */
+export async function createToken(
+  t: TestApp,
+  token: string,
+  attributes: Record<string, unknown> = {},
+): Promise<{ id: string; key: string; attributes: Record<string, unknown> }> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: "/rest/self/tokens",
+    token,
+    body: { data: { type: "api_key", attributes: { name: "a token", expires_in: "30d", ...attributes } } },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const data = res.json().data;
+  return { id: data.id, key: data.attributes.key, attributes: data.attributes };
+}
+
+/** Creates a service account through the API. */
+export async function createServiceAccount(t: TestApp, role: BuiltInRole = "viewer", name = "robot"): Promise<string> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${t.owner.orgId}/service_accounts`,
+    token: t.owner.token,
+    body: { data: { type: "service_account", attributes: { name, role } } },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().data.id;
+}
+
+/** Verifies `key` through `POST /rest/api_keys/verify` with the caller's token; returns the attributes. */
+export async function verify(
+  t: TestApp,
+  key: string,
+  options: { token?: string; permissions?: string[] } = {},
+): Promise<Record<string, unknown> & { code: string; valid: boolean }> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: "/rest/api_keys/verify",
+    token: options.token ?? t.owner.token,
+    body: {
+      data: {
+        type: "key_verification",
+        attributes: { key, ...(options.permissions ? { permissions: options.permissions } : {}) },
+      },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  const data = res.json().data;
+  expect(data.type).toBe("key_verification");
+  return data.attributes;
+}
+
+/** Every key of the caller's org, as the list endpoint shows them (follows `links.next`). */
+export async function listAllKeys(t: TestApp, orgId = t.owner.orgId, token = t.owner.token): Promise<unknown[]> {
+  const items: unknown[] = [];
+  let url: string | undefined = `/rest/orgs/${orgId}/api_keys?limit=100`;
+  while (url !== undefined) {
+    const res = await send(t.app, { url, token });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    items.push(...body.data);
+    url = body.links.next;
+  }
+  return items;
+}
+
+/** A fresh UUID that names nothing. */
+export function unknownUuid(): string {
+  return randomUUID();
+}

@@ -1,0 +1,446 @@
+import type {
+  ApiKey,
+  KeyChange,
+  KeyEvent,
+  KeyFilter,
+  KeySecret,
+  KeyStore,
+  Page,
+  PageRequest,
+  StoredKeyLookup,
+} from "@latchkey/core";
+import {
+  CompiledQuery,
+  type InferResult,
+  type Kysely,
+  type SelectQueryBuilder,
+  sql,
+  type Transaction,
+  type Updateable,
+} from "kysely";
+import { translateDriverErrors } from "./driver-errors.js";
+import { paginate } from "./pagination.js";
+import {
+  eventToRow,
+  keyToRow,
+  limitColumns,
+  rowToEvent,
+  rowToKey,
+  rowToSecret,
+  rowToVerifiableKey,
+  secretToRow,
+  toTime,
+  VERIFIABLE_COLUMNS,
+} from "./rows.js";
+import type { ApiKeysTable, Database } from "./schema.js";
+
+type KeyQuery = SelectQueryBuilder<Database, "api_keys", ApiKeysTable>;
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Escapes `%`, `_` and `\` for a LIKE pattern with ESCAPE '\'. */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function applyFilter(query: KeyQuery, filter: KeyFilter, now: Date): KeyQuery {
+  let q = query;
+  const at = toTime(now);
+  if (filter.kind !== undefined) q = q.where("api_keys.kind", "=", filter.kind);
+  if (filter.environment !== undefined) q = q.where("api_keys.environment", "=", filter.environment);
+  if (filter.ownerId !== undefined) q = q.where("api_keys.owner_id", "=", filter.ownerId);
+  if (filter.name !== undefined) {
+    const pattern = `%${likeEscape(filter.name.toLowerCase())}%`;
+    q = q.where(sql<boolean>`lower(api_keys.name) like ${pattern} escape '\\'`);
+  }
+  if (filter.label !== undefined) {
+    const label = filter.label;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom("api_key_labels")
+          .select("api_key_labels.key_id")
+          .whereRef("api_key_labels.key_id", "=", "api_keys.id")
+          .where("api_key_labels.label", "=", label),
+      ),
+    );
+  }
+  switch (filter.status) {
+    case undefined:
+      break;
+    case "revoked":
+      q = q.where("api_keys.revoked_at", "is not", null);
+      break;
+    case "expired":
+      q = q.where("api_keys.revoked_at", "is", null).where("api_keys.expires_at", "<=", at);
+      break;
+    case "disabled":
+    case "active":
+      q = q
+        .where("api_keys.revoked_at", "is", null)
+        .where((eb) => eb.or([eb("api_keys.expires_at", "is", null), eb("api_keys.expires_at", ">", at)]))
+        .where("api_keys.enabled", "=", filter.status === "active" ? 1 : 0);
+      break;
+  }
+  return q;
+}
+
+/** The lookup by secret hash: the key, the secret, and the owner's current role. */
+function lookupQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom("api_key_secrets")
+    .innerJoin("api_keys", "api_keys.id", "api_key_secrets.key_id")
+    .leftJoin("memberships", (join) =>
+      join
+        .onRef("memberships.org_id", "=", "api_keys.org_id")
+        .onRef("memberships.user_id", "=", "api_keys.owner_id")
+        .on("api_keys.owner_type", "=", "user"),
+    )
+    .leftJoin("service_accounts", (join) =>
+      join
+        .onRef("service_accounts.id", "=", "api_keys.owner_id")
+        .onRef("service_accounts.org_id", "=", "api_keys.org_id")
+        .on("api_keys.owner_type", "=", "service_account")
+        .on("service_accounts.deleted_at", "is", null),
+    )
+    .select(VERIFIABLE_COLUMNS.map((column) => `api_keys.${column}` as const))
+    .select([
+      "api_key_secrets.hash as secret_hash",
+      "api_key_secrets.hint as secret_hint",
+      "api_key_secrets.created_at as secret_created_at",
+      "api_key_secrets.expires_at as secret_expires_at",
+      "memberships.role as member_role",
+      "service_accounts.role as account_role",
+    ])
+    .where("api_key_secrets.hash", "=", "");
+}
+
+type LookupRow = InferResult<ReturnType<typeof lookupQuery>>[number];
+
+/**
+ * A function that turns a row array into an object with the columns as properties, written as one
+ * object literal so that every row has the same shape (V8 then reads its fields fast). The names come
+ * from the lookup statement's own column list, never from input.
+ */
+function rowBuilder(columns: readonly string[]): (values: unknown[]) => LookupRow {
+  for (const column of columns) {
+    if (!/^[a-z_]+$/.test(column)) throw new Error(`unexpected column name in the lookup: ${column}`);
+  }
+  const fields = columns.map((column, i) => `${column}: values[${i}]`).join(", ");
+  return new Function("values", `return { ${fields} };`) as (values: unknown[]) => LookupRow;
+}
+
+function toStoredLookup(row: LookupRow | undefined): StoredKeyLookup | null {
+  if (row === undefined) return null;
+  const key = rowToVerifiableKey(row);
+  const secret = rowToSecret({
+    hash: row.secret_hash,
+    key_id: row.id,
+    hint: row.secret_hint,
+    created_at: row.secret_created_at,
+    expires_at: row.secret_expires_at,
+  });
+  const ownerRole =
+    key.owner.type === "user" ? row.member_role : key.owner.type === "service_account" ? row.account_role : null;
+  return { key, secret, ownerRole: ownerRole ?? null };
+}
+
+/** The few methods of a better-sqlite3 database the hot lookup uses. */
+export interface SqliteReader {
+  prepare(sql: string): {
+    raw(on: true): { get(...parameters: unknown[]): unknown; columns(): { name: string }[] };
+  };
+  close(): unknown;
+}
+
+/** Keys, secrets, labels and events in one Kysely database, SQLite or PostgreSQL. */
+export class KyselyKeyStore implements KeyStore {
+  /** The lookup's SQL and fixed parameters, compiled once: verification must not build queries. */
+  private readonly lookupSql: string;
+  private readonly lookupParameters: readonly unknown[];
+  private reader: SqliteReader | null = null;
+  private readerLookup: { get(...parameters: unknown[]): unknown } | null = null;
+  private toRow: (values: unknown[]) => LookupRow = () => {
+    throw new Error("the lookup statement is not prepared");
+  };
+
+  /**
+   * `openReader` opens a second, read-only connection to an SQLite file: the lookup then runs there as
+   * one prepared statement, synchronously, which is what makes uncached verification fast. A separate
+   * connection (WAL) sees only committed rows, never those of a transaction still open on the writer.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly openReader: (() => SqliteReader) | null = null,
+  ) {
+    const compiled = lookupQuery(db).compile();
+    this.lookupSql = compiled.sql;
+    // The hash is the query's last parameter; the others are the join conditions' constants.
+    this.lookupParameters = compiled.parameters.slice(0, -1);
+  }
+
+  /** Closes the read-only connection, if one was opened. */
+  closeReader(): void {
+    this.reader?.close();
+    this.reader = null;
+    this.readerLookup = null;
+  }
+
+  private readerStatement() {
+    if (this.readerLookup === null && this.openReader !== null) {
+      this.reader = this.openReader();
+      // Rows as arrays, named here: better-sqlite3 builds them faster than objects.
+      const statement = this.reader.prepare(this.lookupSql).raw(true);
+      this.toRow = rowBuilder(statement.columns().map((column) => column.name));
+      this.readerLookup = statement;
+    }
+    return this.readerLookup;
+  }
+
+  async create(key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void> {
+    await translateDriverErrors("A key with this secret or id exists.", () =>
+      this.db.transaction().execute((trx) => insertKey(trx, key, secret, event)),
+    );
+  }
+
+  findBySecretHash(hash: string): Promise<StoredKeyLookup | null> | StoredKeyLookup | null {
+    const parameters = [...this.lookupParameters, hash];
+    const statement = this.readerStatement();
+    if (statement) return toStoredLookup(this.named(statement.get(...parameters) as unknown[] | undefined));
+    return this.db
+      .executeQuery<LookupRow>(CompiledQuery.raw(this.lookupSql, parameters))
+      .then((result) => toStoredLookup(result.rows[0]));
+  }
+
+  private named(values: unknown[] | undefined): LookupRow | undefined {
+    return values === undefined ? undefined : this.toRow(values);
+  }
+
+  async get(orgId: string, id: string): Promise<ApiKey | null> {
+    return getLiveKey(this.db, orgId, id);
+  }
+
+  async list(orgId: string, filter: KeyFilter, page: PageRequest, now: Date): Promise<Page<ApiKey>> {
+    const query = applyFilter(
+      this.db
+        .selectFrom("api_keys")
+        .selectAll("api_keys")
+        .where("api_keys.org_id", "=", orgId)
+        .where("api_keys.deleted_at", "is", null),
+      filter,
+      now,
+    );
+    return paginate(query, "api_keys.id", page, rowToKey);
+  }
+
+  async change(orgId: string, id: string, change: KeyChange, event: KeyEvent): Promise<ApiKey | null> {
+    return this.db.transaction().execute(async (trx) => {
+      let update = trx
+        .updateTable("api_keys")
+        .set(changeToColumns(change))
+        .where("org_id", "=", orgId)
+        .where("id", "=", id)
+        .where("deleted_at", "is", null);
+      if (change.type !== "update" && change.type !== "delete") update = update.where("revoked_at", "is", null);
+      const result = await update.executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return null;
+      if (change.type === "update" && change.fields.labels !== undefined) {
+        await trx.deleteFrom("api_key_labels").where("key_id", "=", id).execute();
+        await insertLabels(trx, orgId, id, change.fields.labels);
+      }
+      await trx.insertInto("api_key_events").values(eventToRow(event)).execute();
+      const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+      return rowToKey(row);
+    });
+  }
+
+  async regenerate(
+    orgId: string,
+    id: string,
+    secret: KeySecret,
+    graceUntil: Date,
+    event: KeyEvent,
+  ): Promise<ApiKey | null> {
+    return translateDriverErrors("A key with this secret exists.", () =>
+      this.db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("api_keys")
+          .set({ hint: secret.hint, rotated_at: toTime(secret.createdAt) })
+          .where("org_id", "=", orgId)
+          .where("id", "=", id)
+          .where("deleted_at", "is", null)
+          .where("revoked_at", "is", null)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return null;
+        const until = toTime(graceUntil);
+        await trx
+          .updateTable("api_key_secrets")
+          .set({ expires_at: until })
+          .where("key_id", "=", id)
+          .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
+          .execute();
+        await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
+        await trx.insertInto("api_key_events").values(eventToRow(event)).execute();
+        const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+        return rowToKey(row);
+      }),
+    );
+  }
+
+  async revokeMatching(
+    orgId: string,
+    filter: KeyFilter,
+    now: Date,
+    eventFor: (key: ApiKey) => KeyEvent,
+  ): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await applyFilter(
+        trx
+          .selectFrom("api_keys")
+          .selectAll("api_keys")
+          .where("api_keys.org_id", "=", orgId)
+          .where("api_keys.deleted_at", "is", null)
+          .where("api_keys.revoked_at", "is", null),
+        filter,
+        now,
+      ).execute();
+      return revokeRows(trx, rows.map(rowToKey), now, eventFor);
+    });
+  }
+
+  async consumeQuota(
+    keyId: string,
+    cost: number,
+    refill: { amount: number; periodStart: Date } | null,
+  ): Promise<number | null> {
+    if (refill !== null) {
+      const periodStart = toTime(refill.periodStart);
+      await this.db
+        .updateTable("api_keys")
+        .set({ quota_remaining: refill.amount, quota_refilled_at: periodStart })
+        .where("id", "=", keyId)
+        .where("quota_refill_amount", "is not", null)
+        .where((eb) => eb.or([eb("quota_refilled_at", "is", null), eb("quota_refilled_at", "<", periodStart)]))
+        .execute();
+    }
+    const row = await this.db
+      .updateTable("api_keys")
+      .set((eb) => ({ quota_remaining: eb("quota_remaining", "-", cost) }))
+      .where("id", "=", keyId)
+      .where("quota_remaining", ">=", cost)
+      .returning("quota_remaining")
+      .executeTakeFirst();
+    return row === undefined || row.quota_remaining === null ? null : Number(row.quota_remaining);
+  }
+
+  async listEvents(orgId: string, keyId: string): Promise<KeyEvent[]> {
+    const rows = await this.db
+      .selectFrom("api_key_events")
+      .select(["id", "org_id", "key_id", "type", "actor_type", "actor_id", "request_id", "created_at", "detail"])
+      .where("org_id", "=", orgId)
+      .where("key_id", "=", keyId)
+      .orderBy("seq", "asc")
+      .execute();
+    return rows.map(rowToEvent);
+  }
+}
+
+function changeToColumns(change: KeyChange): Updateable<ApiKeysTable> {
+  switch (change.type) {
+    case "update": {
+      const f = change.fields;
+      const columns: Updateable<ApiKeysTable> = {};
+      if (f.name !== undefined) columns.name = f.name;
+      if (f.description !== undefined) columns.description = f.description;
+      if (f.labels !== undefined) columns.labels = JSON.stringify(f.labels);
+      if (f.metadata !== undefined) columns.metadata = JSON.stringify(f.metadata);
+      if (f.permissions !== undefined) columns.permissions = JSON.stringify(f.permissions);
+      if (f.ipAllowlist !== undefined) columns.ip_allowlist = JSON.stringify(f.ipAllowlist);
+      if (f.rateLimit !== undefined) {
+        const { rate_limit_limit, rate_limit_window_seconds } = limitColumns({
+          ipAllowlist: [],
+          rateLimit: f.rateLimit,
+          quota: null,
+        });
+        Object.assign(columns, { rate_limit_limit, rate_limit_window_seconds });
+      }
+      if (f.quota !== undefined) {
+        const { quota_remaining, quota_refill_amount, quota_refill_interval, quota_refilled_at } = limitColumns({
+          ipAllowlist: [],
+          rateLimit: null,
+          quota: f.quota,
+        });
+        Object.assign(columns, { quota_remaining, quota_refill_amount, quota_refill_interval, quota_refilled_at });
+      }
+      return columns;
+    }
+    case "revoke":
+      return { revoked_at: toTime(change.at) };
+    case "disable":
+      return { enabled: 0 };
+    case "enable":
+      return { enabled: 1 };
+    case "delete":
+      return { deleted_at: toTime(change.at) };
+  }
+}
+
+async function insertLabels(db: Db, orgId: string, keyId: string, labels: readonly string[]): Promise<void> {
+  if (labels.length === 0) return;
+  await db
+    .insertInto("api_key_labels")
+    .values(labels.map((label) => ({ key_id: keyId, org_id: orgId, label })))
+    .execute();
+}
+
+/** Inserts a key with its first secret, its labels and its `created` event (inside a transaction). */
+export async function insertKey(db: Db, key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void> {
+  await db.insertInto("api_keys").values(keyToRow(key)).execute();
+  await insertLabels(db, key.orgId, key.id, key.labels);
+  await db.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
+  await db.insertInto("api_key_events").values(eventToRow(event)).execute();
+}
+
+/**
+ * Revokes those of the given keys that are still live, each with its event (inside a transaction).
+ * Returns the ids it revoked: a key a concurrent request revoked first gets no second event.
+ */
+export async function revokeRows(
+  db: Db,
+  keys: readonly ApiKey[],
+  now: Date,
+  eventFor: (key: ApiKey) => KeyEvent,
+): Promise<string[]> {
+  const revoked = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db
+      .updateTable("api_keys")
+      .set({ revoked_at: toTime(now) })
+      .where(
+        "id",
+        "in",
+        keys.slice(i, i + 500).map((key) => key.id),
+      )
+      .where("revoked_at", "is", null)
+      .returning("id")
+      .execute();
+    for (const row of rows) revoked.add(row.id);
+  }
+  const events = keys.filter((key) => revoked.has(key.id)).map((key) => eventToRow(eventFor(key)));
+  for (let i = 0; i < events.length; i += 200) {
+    await db
+      .insertInto("api_key_events")
+      .values(events.slice(i, i + 200))
+      .execute();
+  }
+  return keys.filter((key) => revoked.has(key.id)).map((key) => key.id);
+}
+
+async function getLiveKey(db: Db, orgId: string, id: string): Promise<ApiKey | null> {
+  const row = await db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  return row === undefined ? null : rowToKey(row);
+}

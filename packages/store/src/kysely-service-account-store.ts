@@ -1,0 +1,62 @@
+import type { ApiKey, KeyEvent, Page, PageRequest, ServiceAccount, ServiceAccountStore } from "@latchkey/core";
+import type { Kysely } from "kysely";
+import { translateDriverErrors } from "./driver-errors.js";
+import { revokeRows } from "./kysely-key-store.js";
+import { paginate } from "./pagination.js";
+import { rowToKey, rowToServiceAccount, serviceAccountToRow, toTime } from "./rows.js";
+import type { Database } from "./schema.js";
+
+/** Service accounts in a Kysely database. */
+export class KyselyServiceAccountStore implements ServiceAccountStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(account: ServiceAccount): Promise<void> {
+    await translateDriverErrors("A service account with this name exists in the org.", () =>
+      this.db.insertInto("service_accounts").values(serviceAccountToRow(account)).execute(),
+    );
+  }
+
+  async get(orgId: string, id: string): Promise<ServiceAccount | null> {
+    const row = await this.db
+      .selectFrom("service_accounts")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    return row === undefined ? null : rowToServiceAccount(row);
+  }
+
+  async list(orgId: string, page: PageRequest): Promise<Page<ServiceAccount>> {
+    const query = this.db
+      .selectFrom("service_accounts")
+      .selectAll("service_accounts")
+      .where("service_accounts.org_id", "=", orgId)
+      .where("service_accounts.deleted_at", "is", null);
+    return paginate(query, "service_accounts.id", page, rowToServiceAccount);
+  }
+
+  async delete(orgId: string, id: string, at: Date, eventFor: (key: ApiKey) => KeyEvent): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("service_accounts")
+        .set({ deleted_at: toTime(at) })
+        .where("org_id", "=", orgId)
+        .where("id", "=", id)
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      const keys = await trx
+        .selectFrom("api_keys")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("owner_type", "=", "service_account")
+        .where("owner_id", "=", id)
+        .where("revoked_at", "is", null)
+        .where("deleted_at", "is", null)
+        .execute();
+      await revokeRows(trx, keys.map(rowToKey), at, eventFor);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import type { BootstrapRecords, Store } from "@latchkey/core";
+import { type Kysely, PostgresAdapter, sql } from "kysely";
+import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
+import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
+import { KyselyOrgStore } from "./kysely-org-store.js";
+import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
+import { KyselyUsageStore } from "./kysely-usage-store.js";
+import { KyselyUserStore } from "./kysely-user-store.js";
+import { migrateToLatest } from "./migrations.js";
+import { PostgresInvalidationBus } from "./postgres-invalidation-bus.js";
+import { membershipToRow, orgToRow, toTime } from "./rows.js";
+import type { Database } from "./schema.js";
+
+/** The advisory lock id that serialises first starts on PostgreSQL ("LATCHKEY" in ASCII, truncated). */
+const BOOTSTRAP_LOCK = 0x4c41_5443_4b45;
+
+/** The storage of a Latchkey node on one Kysely database. */
+export class KyselyStore implements Store {
+  readonly keys: KyselyKeyStore;
+  readonly orgs: KyselyOrgStore;
+  readonly users: KyselyUserStore;
+  readonly serviceAccounts: KyselyServiceAccountStore;
+  readonly usage: KyselyUsageStore;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    openReader: (() => SqliteReader) | null = null,
+    private readonly postgresUrl: string | null = null,
+  ) {
+    this.keys = new KyselyKeyStore(db, openReader);
+    this.orgs = new KyselyOrgStore(db);
+    this.users = new KyselyUserStore(db);
+    this.serviceAccounts = new KyselyServiceAccountStore(db);
+    this.usage = new KyselyUsageStore(db);
+  }
+
+  /** Brings the schema up to date; returns the names of the migrations it ran. */
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db as unknown as Kysely<unknown>);
+  }
+
+  async bootstrap(records: BootstrapRecords): Promise<boolean> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        // PostgreSQL runs transactions side by side: a lock makes concurrent first starts take turns.
+        if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
+          await sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`.execute(trx);
+        }
+        const existing = await trx.selectFrom("users").select("id").limit(1).executeTakeFirst();
+        if (existing !== undefined) return false;
+        await trx
+          .insertInto("users")
+          .values({
+            id: records.user.id,
+            email: records.user.email,
+            name: records.user.name,
+            password_hash: records.passwordHash,
+            created_at: toTime(records.user.createdAt),
+          })
+          .execute();
+        await trx.insertInto("orgs").values(orgToRow(records.org)).execute();
+        await trx.insertInto("memberships").values(membershipToRow(records.membership)).execute();
+        await insertKey(trx, records.key, records.secret, records.event);
+        return true;
+      });
+    } catch (error) {
+      // Another node bootstrapped at the same moment: its owner won, and this start writes nothing.
+      if ((await this.users.count()) > 0) return false;
+      throw error;
+    }
+  }
+
+  /** The invalidation bus this database offers a cluster (LISTEN/NOTIFY on PostgreSQL), or null. */
+  invalidationBus(): PostgresInvalidationBus | null {
+    return this.postgresUrl === null
+      ? null
+      : new PostgresInvalidationBus(this.db as unknown as Kysely<unknown>, this.postgresUrl);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.keys.closeReader();
+    await this.db.destroy();
+  }
+}
+
+/** Opens the store a database URL names (`sqlite:…` or `postgres://…`), without migrating. */
+export async function openStore(url: string, options: ConnectOptions = {}): Promise<KyselyStore> {
+  const target = parseDatabaseUrl(url);
+  const { db, openReader } = await connect(target, options);
+  return new KyselyStore(db, openReader, target.kind === "postgres" ? target.url : null);
+}

@@ -1,0 +1,161 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from "kysely";
+
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** Every migration, in order. Both dialects run the same ones. */
+const MIGRATIONS: Record<string, Migration> = {
+  "0001_foundation": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("orgs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("slug", "text", (c) => c.notNull().unique())
+        .addColumn("policy", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("email", "text", (c) => c.notNull().unique())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("password_hash", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("memberships")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("memberships_org_user", ["org_id", "user_id"])
+        .execute();
+      await db.schema
+        .createTable("service_accounts")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("auth_type", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by_type", "text", (c) => c.notNull())
+        .addColumn("created_by_id", "text", (c) => c.notNull())
+        .addColumn("deleted_at", "text")
+        .execute();
+      await db.schema
+        .createIndex("service_accounts_live_name")
+        .on("service_accounts")
+        .columns(["org_id", "name"])
+        .unique()
+        .where(sql.ref("deleted_at"), "is", null)
+        .execute();
+      await db.schema
+        .createTable("api_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("owner_type", "text", (c) => c.notNull())
+        .addColumn("owner_id", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("environment", "text", (c) => c.notNull())
+        .addColumn("permissions", "text", (c) => c.notNull())
+        .addColumn("labels", "text", (c) => c.notNull())
+        .addColumn("metadata", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text")
+        .addColumn("enabled", "integer", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .addColumn("deleted_at", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by_type", "text", (c) => c.notNull())
+        .addColumn("created_by_id", "text", (c) => c.notNull())
+        .addColumn("last_used_at", "text")
+        .addColumn("last_used_ip", "text")
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("rotated_at", "text")
+        .execute();
+      await db.schema.createIndex("api_keys_org").on("api_keys").columns(["org_id", "id"]).execute();
+      await db.schema.createIndex("api_keys_owner").on("api_keys").columns(["owner_id"]).execute();
+      await db.schema
+        .createTable("api_key_secrets")
+        .addColumn("hash", "text", (c) => c.primaryKey())
+        .addColumn("key_id", "text", (c) => c.notNull().references("api_keys.id"))
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text")
+        .execute();
+      await db.schema.createIndex("api_key_secrets_key").on("api_key_secrets").columns(["key_id"]).execute();
+      await db.schema
+        .createTable("api_key_labels")
+        .addColumn("key_id", "text", (c) => c.notNull().references("api_keys.id"))
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("label", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("api_key_labels_pk", ["key_id", "label"])
+        .execute();
+      await db.schema
+        .createIndex("api_key_labels_org_label")
+        .on("api_key_labels")
+        .columns(["org_id", "label"])
+        .execute();
+      await db.schema
+        .createTable("api_key_events")
+        .addColumn("seq", isPostgres(db) ? "serial" : "integer", (c) =>
+          isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("key_id", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("actor_type", "text", (c) => c.notNull())
+        .addColumn("actor_id", "text", (c) => c.notNull())
+        .addColumn("request_id", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("detail", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("api_key_events_key").on("api_key_events").columns(["org_id", "key_id"]).execute();
+    },
+  },
+  "0002_limits_and_usage": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("api_keys")
+        .addColumn("ip_allowlist", "text", (c) => c.notNull().defaultTo("[]"))
+        .execute();
+      await db.schema.alterTable("api_keys").addColumn("rate_limit_limit", "integer").execute();
+      await db.schema.alterTable("api_keys").addColumn("rate_limit_window_seconds", "integer").execute();
+      await db.schema.alterTable("api_keys").addColumn("quota_remaining", "integer").execute();
+      await db.schema.alterTable("api_keys").addColumn("quota_refill_amount", "integer").execute();
+      await db.schema.alterTable("api_keys").addColumn("quota_refill_interval", "text").execute();
+      await db.schema.alterTable("api_keys").addColumn("quota_refilled_at", "text").execute();
+      await db.schema
+        .createTable("usage_counts")
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("key_id", "text", (c) => c.notNull())
+        .addColumn("minute", "text", (c) => c.notNull())
+        .addColumn("code", "text", (c) => c.notNull())
+        .addColumn("count", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("usage_counts_pk", ["org_id", "key_id", "minute", "code"])
+        .execute();
+      await db.schema.createIndex("usage_counts_key").on("usage_counts").columns(["key_id", "minute"]).execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Brings the schema to the newest migration. Safe to run on every start and from several nodes. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
+  // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
+  // the migration recorded and moves on.
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    const message = error instanceof Error ? error.message : String(error);
+    if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}

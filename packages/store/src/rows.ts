@@ -1,0 +1,292 @@
+import type {
+  ApiKey,
+  BuiltInRole,
+  KeyEvent,
+  KeyKind,
+  KeySecret,
+  Membership,
+  Org,
+  PrincipalRef,
+  ServiceAccount,
+  ServiceAccountAuthType,
+  User,
+  VerifiableKey,
+} from "@latchkey/core";
+import type { Selectable } from "kysely";
+import type {
+  ApiKeyEventsTable,
+  ApiKeySecretsTable,
+  ApiKeysTable,
+  MembershipsTable,
+  OrgsTable,
+  ServiceAccountsTable,
+  UsersTable,
+} from "./schema.js";
+
+/** A time as stored: ISO-8601 UTC, which sorts as time in both dialects. */
+export function toTime(date: Date): string {
+  return date.toISOString();
+}
+
+/** A stored time, or null. */
+export function fromTime(value: string | null): Date | null {
+  return value === null ? null : new Date(value);
+}
+
+/** JSON.parse, without the parser for the empty array and object that most keys store. */
+function parseJson<T>(text: string): T {
+  if (text === "[]") return [] as T;
+  if (text === "{}") return {} as T;
+  return JSON.parse(text) as T;
+}
+
+function required(value: string): Date {
+  return new Date(value);
+}
+
+function principal(type: string, id: string): PrincipalRef {
+  return { type, id } as PrincipalRef;
+}
+
+export function keyToRow(key: ApiKey): Selectable<ApiKeysTable> {
+  return {
+    id: key.id,
+    org_id: key.orgId,
+    kind: key.kind,
+    owner_type: key.owner.type,
+    owner_id: key.owner.id,
+    name: key.name,
+    description: key.description,
+    environment: key.environment,
+    permissions: JSON.stringify(key.permissions),
+    labels: JSON.stringify(key.labels),
+    metadata: JSON.stringify(key.metadata),
+    expires_at: key.expiresAt && toTime(key.expiresAt),
+    enabled: key.enabled ? 1 : 0,
+    revoked_at: key.revokedAt && toTime(key.revokedAt),
+    deleted_at: key.deletedAt && toTime(key.deletedAt),
+    created_at: toTime(key.createdAt),
+    created_by_type: key.createdBy.type,
+    created_by_id: key.createdBy.id,
+    last_used_at: key.lastUsedAt && toTime(key.lastUsedAt),
+    last_used_ip: key.lastUsedIp,
+    hint: key.hint,
+    rotated_at: key.rotatedAt && toTime(key.rotatedAt),
+    ...limitColumns(key),
+  };
+}
+
+/** The columns verification reads (see VerifiableKey). */
+export const VERIFIABLE_COLUMNS = [
+  "id",
+  "org_id",
+  "kind",
+  "owner_type",
+  "owner_id",
+  "environment",
+  "permissions",
+  "labels",
+  "metadata",
+  "expires_at",
+  "enabled",
+  "revoked_at",
+  "deleted_at",
+  "ip_allowlist",
+  "rate_limit_limit",
+  "rate_limit_window_seconds",
+  "quota_remaining",
+  "quota_refill_amount",
+  "quota_refill_interval",
+  "quota_refilled_at",
+] as const satisfies readonly (keyof ApiKeysTable)[];
+
+/** A row holding the verifiable columns. */
+export type VerifiableRow = Pick<Selectable<ApiKeysTable>, (typeof VERIFIABLE_COLUMNS)[number]>;
+
+export function rowToVerifiableKey(row: VerifiableRow): VerifiableKey {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    kind: row.kind as KeyKind,
+    owner: principal(row.owner_type, row.owner_id),
+    environment: row.environment,
+    permissions: parseJson<string[]>(row.permissions),
+    labels: parseJson<string[]>(row.labels),
+    metadata: parseJson<Record<string, unknown>>(row.metadata),
+    expiresAt: fromTime(row.expires_at),
+    enabled: Number(row.enabled) === 1,
+    revokedAt: fromTime(row.revoked_at),
+    deletedAt: fromTime(row.deleted_at),
+    ipAllowlist: parseJson<string[]>(row.ip_allowlist),
+    rateLimit:
+      row.rate_limit_limit === null || row.rate_limit_window_seconds === null
+        ? null
+        : { limit: Number(row.rate_limit_limit), windowSeconds: Number(row.rate_limit_window_seconds) },
+    quota:
+      row.quota_remaining === null
+        ? null
+        : {
+            remaining: Number(row.quota_remaining),
+            refill:
+              row.quota_refill_amount === null
+                ? null
+                : { amount: Number(row.quota_refill_amount), interval: row.quota_refill_interval as "day" | "month" },
+            refilledAt: fromTime(row.quota_refilled_at),
+          },
+  };
+}
+
+export function rowToKey(row: Selectable<ApiKeysTable>): ApiKey {
+  return {
+    ...rowToVerifiableKey(row),
+    name: row.name,
+    description: row.description,
+    createdAt: required(row.created_at),
+    createdBy: principal(row.created_by_type, row.created_by_id),
+    lastUsedAt: fromTime(row.last_used_at),
+    lastUsedIp: row.last_used_ip,
+    hint: row.hint,
+    rotatedAt: fromTime(row.rotated_at),
+  };
+}
+
+/** The columns of a key's IP allowlist, rate limit and quota. */
+export function limitColumns(
+  key: Pick<ApiKey, "ipAllowlist" | "rateLimit" | "quota">,
+): Pick<
+  Selectable<ApiKeysTable>,
+  | "ip_allowlist"
+  | "rate_limit_limit"
+  | "rate_limit_window_seconds"
+  | "quota_remaining"
+  | "quota_refill_amount"
+  | "quota_refill_interval"
+  | "quota_refilled_at"
+> {
+  return {
+    ip_allowlist: JSON.stringify(key.ipAllowlist),
+    rate_limit_limit: key.rateLimit?.limit ?? null,
+    rate_limit_window_seconds: key.rateLimit?.windowSeconds ?? null,
+    quota_remaining: key.quota?.remaining ?? null,
+    quota_refill_amount: key.quota?.refill?.amount ?? null,
+    quota_refill_interval: key.quota?.refill?.interval ?? null,
+    quota_refilled_at: key.quota?.refilledAt ? toTime(key.quota.refilledAt) : null,
+  };
+}
+
+export function secretToRow(secret: KeySecret): Selectable<ApiKeySecretsTable> {
+  return {
+    hash: secret.hash,
+    key_id: secret.keyId,
+    hint: secret.hint,
+    created_at: toTime(secret.createdAt),
+    expires_at: secret.expiresAt && toTime(secret.expiresAt),
+  };
+}
+
+export function rowToSecret(row: Selectable<ApiKeySecretsTable>): KeySecret {
+  return {
+    hash: row.hash,
+    keyId: row.key_id,
+    hint: row.hint,
+    createdAt: required(row.created_at),
+    expiresAt: fromTime(row.expires_at),
+  };
+}
+
+export function eventToRow(event: KeyEvent): Omit<Selectable<ApiKeyEventsTable>, "seq"> {
+  return {
+    id: event.id,
+    org_id: event.orgId,
+    key_id: event.keyId,
+    type: event.type,
+    actor_type: event.actor.type,
+    actor_id: event.actor.id,
+    request_id: event.requestId,
+    created_at: toTime(event.createdAt),
+    detail: JSON.stringify(event.detail),
+  };
+}
+
+export function rowToEvent(row: Omit<Selectable<ApiKeyEventsTable>, "seq">): KeyEvent {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    keyId: row.key_id,
+    type: row.type as KeyEvent["type"],
+    actor: principal(row.actor_type, row.actor_id),
+    requestId: row.request_id,
+    createdAt: required(row.created_at),
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  };
+}
+
+export function orgToRow(org: Org): Selectable<OrgsTable> {
+  return {
+    id: org.id,
+    name: org.name,
+    slug: org.slug,
+    policy: JSON.stringify(org.policy),
+    created_at: toTime(org.createdAt),
+  };
+}
+
+export function rowToOrg(row: Selectable<OrgsTable>): Org {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    policy: JSON.parse(row.policy) as Org["policy"],
+    createdAt: required(row.created_at),
+  };
+}
+
+export function rowToUser(row: Pick<Selectable<UsersTable>, "id" | "email" | "name" | "created_at">): User {
+  return { id: row.id, email: row.email, name: row.name, createdAt: required(row.created_at) };
+}
+
+export function membershipToRow(membership: Membership): Selectable<MembershipsTable> {
+  return {
+    id: membership.id,
+    org_id: membership.orgId,
+    user_id: membership.userId,
+    role: membership.role,
+    created_at: toTime(membership.createdAt),
+  };
+}
+
+export function rowToMembership(row: Selectable<MembershipsTable>): Membership {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    userId: row.user_id,
+    role: row.role as BuiltInRole,
+    createdAt: required(row.created_at),
+  };
+}
+
+export function serviceAccountToRow(account: ServiceAccount): Selectable<ServiceAccountsTable> {
+  return {
+    id: account.id,
+    org_id: account.orgId,
+    name: account.name,
+    role: account.role,
+    auth_type: account.authType,
+    created_at: toTime(account.createdAt),
+    created_by_type: account.createdBy.type,
+    created_by_id: account.createdBy.id,
+    deleted_at: null,
+  };
+}
+
+export function rowToServiceAccount(row: Selectable<ServiceAccountsTable>): ServiceAccount {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    role: row.role as BuiltInRole,
+    authType: row.auth_type as ServiceAccountAuthType,
+    createdAt: required(row.created_at),
+    createdBy: principal(row.created_by_type, row.created_by_id),
+  };
+}

@@ -1,0 +1,120 @@
+import type { Generated } from "kysely";
+
+/**
+ * The tables, as both dialects store them: ids are UUID text, times are ISO-8601 UTC text (which sorts
+ * as time), JSON is text, booleans are 0/1 integers. One representation keeps one set of migrations.
+ */
+export interface Database {
+  orgs: OrgsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  service_accounts: ServiceAccountsTable;
+  api_keys: ApiKeysTable;
+  api_key_secrets: ApiKeySecretsTable;
+  api_key_labels: ApiKeyLabelsTable;
+  api_key_events: ApiKeyEventsTable;
+  usage_counts: UsageCountsTable;
+}
+
+export interface UsageCountsTable {
+  org_id: string;
+  key_id: string;
+  minute: string;
+  code: string;
+  count: number | string;
+}
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  slug: string;
+  policy: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface ServiceAccountsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  role: string;
+  auth_type: string;
+  created_at: string;
+  created_by_type: string;
+  created_by_id: string;
+  deleted_at: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  owner_type: string;
+  owner_id: string;
+  name: string;
+  description: string | null;
+  environment: string;
+  permissions: string;
+  labels: string;
+  metadata: string;
+  expires_at: string | null;
+  enabled: number;
+  revoked_at: string | null;
+  deleted_at: string | null;
+  created_at: string;
+  created_by_type: string;
+  created_by_id: string;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  hint: string;
+  rotated_at: string | null;
+  ip_allowlist: string;
+  rate_limit_limit: number | null;
+  rate_limit_window_seconds: number | null;
+  quota_remaining: number | null;
+  quota_refill_amount: number | null;
+  quota_refill_interval: string | null;
+  quota_refilled_at: string | null;
+}
+
+export interface ApiKeySecretsTable {
+  hash: string;
+  key_id: string;
+  hint: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface ApiKeyLabelsTable {
+  key_id: string;
+  org_id: string;
+  label: string;
+}
+
+export interface ApiKeyEventsTable {
+  seq: Generated<number>;
+  id: string;
+  org_id: string;
+  key_id: string;
+  type: string;
+  actor_type: string;
+  actor_id: string;
+  request_id: string | null;
+  created_at: string;
+  detail: string;
+}

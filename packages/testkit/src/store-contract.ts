@@ -1,0 +1,28 @@
+import { describe } from "vitest";
+import { describeBootstrapContract, describeServiceAccountContract } from "./store-contract-accounts.js";
+import type { StoreFactory } from "./store-contract-fixture.js";
+import {
+  describeKeyChangeContract,
+  describeKeyLookupContract,
+  describeKeyRegenerateContract,
+} from "./store-contract-keys.js";
+import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
+import { describeKeyRevokeContract } from "./store-contract-revoke.js";
+
+/**
+ * The behaviour every Store implementation must show. `factory` is called before each test and must
+ * return a migrated, empty store of its own (a fresh database or schema), with a way to seed it; the
+ * harness's `close` runs after the test.
+ */
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    describeKeyLookupContract(factory);
+    describeKeyChangeContract(factory);
+    describeKeyRegenerateContract(factory);
+    describeKeyListFilterContract(factory);
+    describeKeyPaginationContract(factory);
+    describeKeyRevokeContract(factory);
+    describeServiceAccountContract(factory);
+    describeBootstrapContract(factory);
+  });
+}
