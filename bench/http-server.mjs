@@ -3,9 +3,12 @@
 //   node bench/http-server.mjs hello     plain Fastify hello-world, logger off
 //   node bench/http-server.mjs latchkey  Latchkey (SQLite in a temp dir, log level silent), one service key
 // Sends { ok, url, … } to the parent when listening; closes and cleans up on SIGTERM.
+// Both are started the same way: with the heap tuning `latchkey serve` applies (tuneHeapForServing).
+import { tuneHeapForServing } from "@latchkey/server";
 import Fastify from "fastify";
 import { createServiceKeys, openLatchkey, tempDir } from "./lib.mjs";
 
+tuneHeapForServing();
 const mode = process.argv[2];
 
 async function startHello() {

@@ -103,14 +103,20 @@ export interface ParsedKey {
  * cannot be a Latchkey key, so that garbage never reaches storage.
  */
 export function parseKey(candidate: string): ParsedKey | null {
-  if (!hasKeyShape(candidate)) return null;
-  // Verification runs this on every request: compare numbers, build no strings.
+  if (!hasKeyShape(candidate) || !hasValidChecksum(candidate)) return null;
+  return { prefix: candidate.slice(0, candidate.length - TAIL_LENGTH - 1) };
+}
+
+/**
+ * True when a key-shaped candidate's last 6 characters are the CRC32 of the rest. Verification runs
+ * this before every storage lookup: it compares numbers and builds no strings.
+ */
+export function hasValidChecksum(candidate: string): boolean {
   const checksumAt = candidate.length - CHECKSUM_LENGTH;
   let checksum = 0;
   for (let i = checksumAt; i < candidate.length; i++)
     checksum = checksum * 62 + (BASE62_VALUE[candidate.charCodeAt(i)] as number);
-  if (crc32(candidate, checksumAt) !== checksum) return null;
-  return { prefix: candidate.slice(0, candidate.length - TAIL_LENGTH - 1) };
+  return crc32(candidate, checksumAt) === checksum;
 }
 
 const isLower = (code: number) => code >= 97 && code <= 122;
@@ -120,7 +126,7 @@ const isLowerOrDigit = (code: number) => isLower(code) || (code >= 48 && code <=
  * The key regular expression's test, written out by hand: `^[a-z][a-z0-9]{1,15}(?:_[a-z][a-z0-9]{0,15})?_`
  * then 49 base62 characters.
  */
-function hasKeyShape(candidate: string): boolean {
+export function hasKeyShape(candidate: string): boolean {
   const length = candidate.length;
   if (length < TAIL_LENGTH + 3 || length > TAIL_LENGTH + 1 + 16 + 1 + 16) return false;
   const tailAt = length - TAIL_LENGTH;

@@ -2,7 +2,7 @@ import type { Clock } from "./clock.js";
 import type { Invalidation, InvalidationBus } from "./invalidation.js";
 import { compileAllowlist } from "./ip-allowlist.js";
 import type { KeyCache } from "./key-cache.js";
-import { hashKey, parseKey } from "./key-format.js";
+import { hashKey, hasKeyShape, hasValidChecksum } from "./key-format.js";
 import type { PrincipalRef, VerifiableKey } from "./model.js";
 import { grantsOfRole, intersectGrants } from "./permissions.js";
 import type { KeyStore, StoredKeyLookup } from "./ports.js";
@@ -82,8 +82,8 @@ export function refillPeriodStart(interval: "day" | "month", now: Date): Date {
 }
 
 /**
- * Verifies presented secrets: rejects malformed keys and bad checksums before any lookup, finds the
- * key by SHA-256 (from the cache when it can), decides, then spends rate limit and quota and counts
+ * Verifies presented secrets: rejects malformed keys at once and bad checksums before any storage
+ * lookup, finds the key by SHA-256 (from the cache when it can), decides, then spends rate limit and quota and counts
  * the outcome. It never writes to storage except to spend a quota.
  */
 export class Verifier {
@@ -97,9 +97,12 @@ export class Verifier {
    * A fresh cache entry answers at once; otherwise storage is asked (synchronously when it can
    * answer so). When storage fails, a stale entry still answers, within the cache's stale window.
    */
-  private find(hash: string, nowMs: number): Promise<KeyLookup | null> | KeyLookup | null {
+  private find(secret: string, nowMs: number): Promise<KeyLookup | null> | KeyLookup | null {
+    const hash = hashKey(secret);
     const entry = this.deps.cache.get(hash);
+    // Only stored keys and well-formed unknown ones are cached, so a fresh entry needs no checksum.
     if (entry !== undefined && entry.freshUntil > nowMs) return entry.lookup;
+    if (!hasValidChecksum(secret)) return null;
     const cached = entry !== undefined && entry.staleUntil > nowMs ? entry : undefined;
     const epoch = this.deps.cache.epoch;
     let stored: ReturnType<Verifier["keys"]["findBySecretHash"]>;
@@ -142,8 +145,9 @@ export class Verifier {
     const now = this.clock.now();
     // A cache hit is answered without waiting on anything: only a miss, a rate limiter or a quota waits.
     let found: KeyLookup | null = null;
-    if (parseKey(secret) !== null) {
-      const result = this.find(hashKey(secret), now.getTime());
+    // The shape check bounds what is hashed; a bad checksum is refused before storage is asked.
+    if (hasKeyShape(secret)) {
+      const result = this.find(secret, now.getTime());
       found = result instanceof Promise ? await result : result;
     }
     let decision = decideVerification(found, request, now);

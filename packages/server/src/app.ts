@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -24,11 +24,16 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Config } from "./config.js";
+import { trustProxyOption } from "./http/client-address.js";
 import { handleError, sendError } from "./http/errors.js";
 import { DEFAULT_FAILURE_THROTTLE, FailureThrottle } from "./http/failure-throttle.js";
+import { FastLane, fastLaneServer } from "./http/fast-lane.js";
+import { ForwardAuth } from "./http/forward-auth.js";
 import { Metrics } from "./http/metrics.js";
 import { finishDocument } from "./http/openapi.js";
+import { requestIdOf } from "./http/request-id.js";
 import { ApiKeyResource, KeyEventResource, OrgResource, ServiceAccountResource } from "./http/resource-schemas.js";
+import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
 import { validatorCompiler } from "./http/validation.js";
 import { API_VERSIONS } from "./http/versions.js";
@@ -42,7 +47,7 @@ import { selfRoutes } from "./routes/self.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
-import { verifyRoutes } from "./routes/verify.js";
+import { VerifyBody, verifyRoutes } from "./routes/verify.js";
 
 /** The services of a node, built once in `buildApp` and shared by every route. */
 export interface Services {
@@ -78,8 +83,6 @@ export interface AppDeps {
 /** The largest request body: 1 MiB. */
 export const BODY_LIMIT = 1024 * 1024;
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Only the path of a URL is logged: a query string may carry what a careless client put there. */
 function loggedUrl(url: string): string {
   const cut = url.indexOf("?");
@@ -105,6 +108,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
   };
   const verbose = config.logLevel === "debug" || config.logLevel === "trace";
+  const trustProxy = trustProxyOption(config);
+  let fastLane: FastLane | null = null;
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
@@ -112,15 +117,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // come only at debug and trace. Other log lines carry the request id themselves.
     logController: new LogController({ disableRequestLogging: !verbose }),
     ...(verbose ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
-    // A hop count trusts that many proxies nearest to Latchkey, never an address a client put first.
-    trustProxy:
-      typeof config.trustProxy === "number"
-        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
-        : config.trustProxy,
-    genReqId: (req) => {
-      const given = req.headers["x-request-id"];
-      return typeof given === "string" && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    trustProxy,
+    genReqId: requestIdOf,
+    // The fast lane answers forward auth and plain verifications before Fastify (made below).
+    serverFactory: fastLaneServer(() => fastLane),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -215,7 +215,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { url: "/docs/json" } });
 
   await app.register(healthRoutes);
-  await app.register(authCheckRoutes, { routesFile: config.authRoutesFile });
+  const forwardAuth = new ForwardAuth({
+    verifier,
+    clock,
+    failureThrottle,
+    routeMap:
+      config.authRoutesFile === undefined || config.authRoutesFile === "" ? null : loadRouteMap(config.authRoutesFile),
+    onRefused: (requestId, reason) => app.log.info({ reqId: requestId, reason }, "forward auth: credential refused"),
+  });
+  await app.register(authCheckRoutes, { forwardAuth });
   await app.register(metricsRoutes(metrics));
   await app.register(
     async (rest) => {
@@ -234,5 +242,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     { prefix: "/rest" },
   );
   app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/docs"));
+  // With request logging on (debug, trace) every request goes through Fastify, which logs it.
+  if (!verbose) {
+    fastLane = new FastLane({
+      forwardAuth,
+      verifier,
+      keys: app.services.keys,
+      failureThrottle,
+      trustProxy,
+      bodyLimit: BODY_LIMIT,
+      validateVerifyBody: validatorCompiler({ schema: VerifyBody, httpPart: "body", method: "POST", url: "" }) as (
+        body: unknown,
+      ) => boolean,
+      clock,
+      log: app.log,
+    });
+  }
   return app;
 }

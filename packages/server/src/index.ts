@@ -10,4 +10,5 @@ export {
   type LocalVerifyResult,
   openLocalVerifier,
 } from "./local-verifier.js";
+export { SERVING_SEMI_SPACE_MIB, tuneHeapForServing } from "./runtime.js";
 export { type RunningServer, startServer } from "./serve.js";

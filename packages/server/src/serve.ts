@@ -6,6 +6,7 @@ import { buildApp } from "./app.js";
 import { bootstrapOwner } from "./bootstrap-owner.js";
 import { openClusterDeps } from "./cluster.js";
 import type { Config } from "./config.js";
+import { tuneHeapForServing } from "./runtime.js";
 
 /** A node that is listening. */
 export interface RunningServer {
@@ -24,6 +25,7 @@ export async function startServer(
   config: Config,
   options: { print: (line: string) => void; clock?: Clock; logStream?: NodeJS.WritableStream },
 ): Promise<RunningServer> {
+  tuneHeapForServing();
   const clock = options.clock ?? systemClock;
   const random = { bytes: (n: number) => randomBytes(n) };
   const store = await openStore(config.databaseUrl);

@@ -32,6 +32,10 @@ export const UNAUTHORIZED_BODY = '{"status":"401","code":"Unauthorized"}';
 /** Media type of every JSON:API body. */
 export const JSON_API = "application/vnd.api+json";
 
+/** The Content-Type headers Latchkey answers with, exactly as sent. */
+export const JSON_API_UTF8 = `${JSON_API}; charset=utf-8`;
+export const JSON_UTF8 = "application/json; charset=utf-8";
+
 /** A JSON:API error document with one error. */
 export function errorDocument(requestId: string, code: ErrorCode, detail?: string, source?: ErrorSource) {
   const status = HTTP_STATUS[code];
@@ -50,6 +54,42 @@ export function errorDocument(requestId: string, code: ErrorCode, detail?: strin
   };
 }
 
+/**
+ * A complete answer, whichever way it is sent: through Fastify (`sendAnswer`) or straight to the
+ * socket by the fast lane. `body` is already serialized; empty means no body.
+ */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** An error in the documented shape (the exact 401 body for UNAUTHORIZED), with extra headers. */
+export function errorAnswer(
+  requestId: string,
+  code: ErrorCode,
+  detail?: string,
+  source?: ErrorSource,
+  headers: Record<string, string> = {},
+): Answer {
+  if (code === "UNAUTHORIZED") {
+    return { status: 401, headers: { ...headers, "content-type": JSON_UTF8 }, body: UNAUTHORIZED_BODY };
+  }
+  return {
+    status: HTTP_STATUS[code],
+    headers: { ...headers, "content-type": JSON_API_UTF8 },
+    body: JSON.stringify(errorDocument(requestId, code, detail, source)),
+  };
+}
+
+/** Sends an answer through Fastify. */
+export function sendAnswer(reply: FastifyReply, answer: Answer): FastifyReply {
+  return reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .send(answer.body === "" ? undefined : answer.body);
+}
+
 /** Sends an error in the documented shape (the exact 401 body for UNAUTHORIZED). */
 export function sendError(
   request: FastifyRequest,
@@ -58,13 +98,7 @@ export function sendError(
   detail?: string,
   source?: ErrorSource,
 ): FastifyReply {
-  if (code === "UNAUTHORIZED") {
-    return reply.code(401).type("application/json").send(UNAUTHORIZED_BODY);
-  }
-  return reply
-    .code(HTTP_STATUS[code])
-    .type(JSON_API)
-    .send(JSON.stringify(errorDocument(request.id, code, detail, source)));
+  return sendAnswer(reply, errorAnswer(request.id, code, detail, source));
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -119,27 +153,37 @@ function validationSource(error: FastifyError): { detail: string; source: ErrorS
   return { code: "INVALID_PARAMETER", detail: `${parameter} ${what}.`, source: { parameter } };
 }
 
+/** Where `answerForError` reports what it cannot answer as a client's mistake. */
+export interface ErrorLog {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
 /**
- * The one error handler: our errors answer with their mapped status; Fastify's own 4xx keep theirs;
- * an unreachable database answers 503; anything else is logged with the request id and answered 500
- * with no detail.
+ * The one mapping of a thrown error to an answer: our errors answer with their mapped status;
+ * Fastify's own 4xx keep theirs; an unreachable database answers 503; anything else is logged with
+ * the request id and answered 500 with no detail.
  */
-export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (isLatchkeyError(error)) return sendError(request, reply, error.code, error.detail, error.source);
+export function answerForError(error: FastifyError, requestId: string, log: ErrorLog): Answer {
+  if (isLatchkeyError(error)) return errorAnswer(requestId, error.code, error.detail, error.source);
   if (error.validation) {
     const { code, detail, source } = validationSource(error);
-    return sendError(request, reply, code, detail, source);
+    return errorAnswer(requestId, code, detail, source);
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
-  if (mapped) return sendError(request, reply, mapped);
+  if (mapped) return errorAnswer(requestId, mapped);
   if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
-    const code = STATUS_CODES[error.statusCode] ?? "BAD_REQUEST";
-    return sendError(request, reply, code);
+    return errorAnswer(requestId, STATUS_CODES[error.statusCode] ?? "BAD_REQUEST");
   }
   if (typeof error.code === "string" && UNAVAILABLE.has(error.code)) {
-    request.log.warn({ reqId: request.id, code: error.code }, "database unavailable");
-    return sendError(request, reply, "SERVICE_UNAVAILABLE");
+    log.warn({ reqId: requestId, code: error.code }, "database unavailable");
+    return errorAnswer(requestId, "SERVICE_UNAVAILABLE");
   }
-  request.log.error({ reqId: request.id, err: error }, "unexpected error");
-  return sendError(request, reply, "INTERNAL");
+  log.error({ reqId: requestId, err: error }, "unexpected error");
+  return errorAnswer(requestId, "INTERNAL");
+}
+
+/** The error handler of every route. */
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendAnswer(reply, answerForError(error, request.id, request.log));
 }

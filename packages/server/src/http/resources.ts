@@ -5,6 +5,7 @@ import {
   type Org,
   type ServiceAccount,
   type User,
+  type VerifiableKey,
   type VerifyOutcome,
 } from "@latchkey/core";
 
@@ -150,4 +151,43 @@ export function verificationAttributes({ decision, ratelimit, quota }: VerifyOut
     ratelimit: ratelimit && { limit: ratelimit.limit, remaining: ratelimit.remaining, reset: ratelimit.resetAt },
     quota,
   };
+}
+
+/** A key's parts of a verification answer, serialized once per cached key record. */
+const verificationFragments = new WeakMap<VerifiableKey, readonly [string, string]>();
+
+const NO_KEY_FRAGMENTS = fragmentsOf(null);
+
+function fragmentsOf(key: VerifiableKey | null): readonly [string, string] {
+  const before = JSON.stringify({
+    key_id: key?.id ?? null,
+    org_id: key?.orgId ?? null,
+    owner: key ? { type: key.owner.type, id: key.owner.id } : null,
+    environment: key?.environment ?? null,
+  });
+  const after = JSON.stringify({
+    labels: key?.labels ?? [],
+    metadata: key?.metadata ?? {},
+    expires_at: key?.expiresAt ? isoOf(key.expiresAt) : null,
+  });
+  return [before.slice(1, -1), after.slice(1, -1)];
+}
+
+/**
+ * The `key_verification` document as JSON, byte for byte what serializing `verificationAttributes`
+ * in its document gives (a test holds them equal), built from pieces serialized once per cached key:
+ * every verification over HTTP answers with it.
+ */
+export function verificationJson({ decision, ratelimit, quota }: VerifyOutcome): string {
+  const key = decision.key;
+  let fragments = key === null ? NO_KEY_FRAGMENTS : verificationFragments.get(key);
+  if (fragments === undefined) {
+    fragments = fragmentsOf(key);
+    verificationFragments.set(key as VerifiableKey, fragments);
+  }
+  const limits =
+    ratelimit === null
+      ? "null"
+      : `{"limit":${ratelimit.limit},"remaining":${ratelimit.remaining},"reset":${ratelimit.resetAt}}`;
+  return `{"jsonapi":{"version":"1.0"},"data":{"type":"key_verification","attributes":{"valid":${decision.valid},"code":${JSON.stringify(decision.code)},${fragments[0]},"permissions":${JSON.stringify(decision.permissions)},${fragments[1]},"ratelimit":${limits},"quota":${quota === null ? "null" : `{"remaining":${quota.remaining}}`}}}}`;
 }

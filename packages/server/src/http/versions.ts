@@ -32,7 +32,7 @@ function isRealDate(year: number, month: number, day: number): boolean {
  * malformed: 400; a date in the future: 400; earlier than the first version: 404.
  */
 export function resolveVersion(requested: string | undefined, clock: Clock): ResolvedVersion {
-  const today = clock.now().toISOString().slice(0, 10);
+  const today = todayOf(clock.now().getTime());
   const key = `${today}|${requested}`;
   const known = resolved.get(key);
   if (known !== undefined) return known;
@@ -40,6 +40,19 @@ export function resolveVersion(requested: string | undefined, clock: Clock): Res
   if (resolved.size > 1000) resolved.clear();
   resolved.set(key, version);
   return version;
+}
+
+const DAY_MS = 86_400_000;
+let dayStart = Number.NaN;
+let dayText = "";
+
+/** The UTC date of an instant, YYYY-MM-DD (formatted once a day: every /rest request asks). */
+function todayOf(ms: number): string {
+  if (!(ms >= dayStart && ms < dayStart + DAY_MS)) {
+    dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+    dayText = new Date(dayStart).toISOString().slice(0, 10);
+  }
+  return dayText;
 }
 
 /** Answers already given, by day and requested version: every /rest request resolves one. */

@@ -2,11 +2,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { PERMISSION_PATTERN, VERIFICATION_CODES } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
-import { verificationAttributes } from "../http/resources.js";
+import { replayBody } from "../http/fast-lane.js";
+import { verificationJson } from "../http/resources.js";
 import { ERROR_RESPONSES, Nullable, PrincipalRef, requestBody, StringEnum, VersionQuery } from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
 
-const VerifyBody = requestBody(
+/** The body of `POST /rest/api_keys/verify` (the fast lane validates it with the same compiler). */
+export const VerifyBody = requestBody(
   "key_verification",
   Type.Object(
     {
@@ -70,13 +72,18 @@ const VerificationDocument = Type.Object({
   }),
 });
 
-/** `POST /api_keys/verify`: for the org's own services; always 200 with a code. */
+/**
+ * `POST /api_keys/verify`: for the org's own services; always 200 with a code. Over a socket the fast
+ * lane answers plain requests before Fastify sees them (`http/fast-lane.ts`) and hands it the rest,
+ * with a body it already read (`replayBody`).
+ */
 export const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { keys } = app.services;
 
   app.post(
     "/api_keys/verify",
     {
+      preParsing: replayBody,
       schema: {
         tags: ["Verification"],
         summary: "Verify a key of your org (needs api_keys:verify); always 200 with valid and code",
@@ -88,10 +95,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { key: secret, permissions, ip, cost } = request.body.data.attributes;
       const outcome = await keys.verify(actorOf(request), secret, { permissions, ip, cost });
-      return reply.type(JSON_API).send({
-        jsonapi: { version: "1.0" },
-        data: { type: "key_verification", attributes: verificationAttributes(outcome) },
-      });
+      return reply.type(JSON_API).send(verificationJson(outcome));
     },
   );
 };

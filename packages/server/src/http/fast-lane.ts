@@ -1,0 +1,240 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { type Actor, holds, type KeyService, type Verifier } from "@latchkey/core";
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions, RequestPayload } from "fastify";
+import secureJson from "secure-json-parse";
+import { clientAddressOf, type TrustProxy } from "./client-address.js";
+import { credentialOf } from "./credentials.js";
+import { type Answer, answerForError, type ErrorLog, JSON_API, JSON_API_UTF8 } from "./errors.js";
+import type { FailureThrottle } from "./failure-throttle.js";
+import { FORWARD_AUTH_PATH, type ForwardAuth } from "./forward-auth.js";
+import { requestIdOf } from "./request-id.js";
+import { verificationJson } from "./resources.js";
+import { type ResolvedVersion, resolveVersion } from "./versions.js";
+
+/*
+ * The fast lane: the two routes a product calls on every request of its own (`/auth/check` and
+ * `POST /rest/api_keys/verify`) answered straight from Node's HTTP server, without Fastify's
+ * per-request machinery. It asks the same services and builds the same answers as the Fastify
+ * routes; anything it is not sure of (a missing or failing credential, an unusual URL, header or
+ * body) goes to Fastify, so every error is still answered by the one error path.
+ */
+
+const VERIFY_PATH = "/rest/api_keys/verify";
+const REPLAY = Symbol("latchkey.replayBody");
+
+type Replayable = IncomingMessage & { [REPLAY]?: Buffer };
+
+/** A route-level `preParsing` hook: gives Fastify the body the fast lane already read, if it did. */
+export function replayBody(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  payload: RequestPayload,
+  done: (error: Error | null, payload?: RequestPayload) => void,
+): void {
+  const body = (request.raw as Replayable)[REPLAY];
+  if (body === undefined) {
+    done(null, payload);
+    return;
+  }
+  const stream = Readable.from([body], { objectMode: false }) as Readable & { receivedEncodedLength?: number };
+  stream.receivedEncodedLength = body.length;
+  done(null, stream as unknown as RequestPayload);
+}
+
+/** What the fast lane works with. */
+export interface FastLaneDeps {
+  forwardAuth: ForwardAuth;
+  verifier: Verifier;
+  keys: Pick<KeyService, "verify">;
+  failureThrottle: FailureThrottle | null;
+  trustProxy: TrustProxy;
+  bodyLimit: number;
+  /** The compiled validator of the verify route's body (the same compiler Fastify uses). */
+  validateVerifyBody: (body: unknown) => boolean;
+  clock: { now(): Date };
+  log: ErrorLog;
+}
+
+interface VerifyAttributes {
+  key: string;
+  permissions?: string[];
+  ip?: string;
+  cost?: number;
+}
+
+/** Writes an answer with the request id first, as the Fastify routes do. */
+function send(res: ServerResponse, requestId: string, answer: Answer, extra?: Record<string, string>): void {
+  const headers: Record<string, string | number> = { "x-request-id": requestId, ...extra, ...answer.headers };
+  if (answer.body !== "") headers["content-length"] = Buffer.byteLength(answer.body);
+  else headers["content-length"] = 0;
+  res.writeHead(answer.status, headers);
+  res.end(answer.body === "" ? undefined : answer.body);
+}
+
+/** The version headers of a /rest answer, as the REST conventions set them. */
+function versionHeaders(version: ResolvedVersion): Record<string, string> {
+  const headers: Record<string, string> = {
+    "latchkey-version-requested": version.requested,
+    "latchkey-version-served": version.served.date,
+  };
+  if (version.served.deprecatedAt) headers.deprecation = new Date(version.served.deprecatedAt).toUTCString();
+  if (version.served.sunsetAt) headers.sunset = new Date(version.served.sunsetAt).toUTCString();
+  return headers;
+}
+
+/** The fast lane of one node. `take` answers a request and returns true, or returns false for Fastify. */
+export class FastLane {
+  private readonly addressOf: (request: IncomingMessage) => string;
+
+  constructor(private readonly deps: FastLaneDeps) {
+    this.addressOf = clientAddressOf(deps.trustProxy);
+  }
+
+  /** Takes a request it can answer; a request it leaves is untouched. */
+  take(req: IncomingMessage, res: ServerResponse, fastify: RequestListener): boolean {
+    const url = req.url ?? "";
+    if (url.startsWith(FORWARD_AUTH_PATH)) {
+      const next = url.charCodeAt(FORWARD_AUTH_PATH.length);
+      // "/auth/check", "/auth/check?…" or "/auth/check/<path>"; "/auth/check/" and the rest go to Fastify.
+      if (Number.isNaN(next) || next === 63 || (next === 47 && url.length > FORWARD_AUTH_PATH.length + 1)) {
+        this.forwardAuth(req, res);
+        return true;
+      }
+      return false;
+    }
+    if (req.method === "POST" && url.startsWith(VERIFY_PATH)) return this.verify(req, res, url, fastify);
+    return false;
+  }
+
+  private forwardAuth(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = requestIdOf(req);
+    const request = {
+      method: req.method ?? "GET",
+      url: req.url ?? "",
+      headers: req.headers,
+      ip: this.addressOf(req),
+      requestId,
+    };
+    this.deps.forwardAuth.check(request).then(
+      (answer) => send(res, requestId, answer),
+      (error: FastifyError) => send(res, requestId, answerForError(error, requestId, this.deps.log)),
+    );
+  }
+
+  /** The version of a plain verify URL (`/rest/api_keys/verify?version=…`), or null for Fastify. */
+  private plainVersion(url: string): ResolvedVersion | null {
+    const query = url.slice(VERIFY_PATH.length);
+    if (!query.startsWith("?version=")) return null;
+    const requested = query.slice("?version=".length);
+    if (!/^[0-9a-z~-]{1,32}$/.test(requested)) return null;
+    try {
+      return resolveVersion(requested, this.deps.clock);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Answers a plain verification: a JSON:API body of known length within the limit, a credential
+   * that authenticates and may verify, and a body that validates. Anything else goes to Fastify
+   * untouched, or with the body it read (then replayed).
+   */
+  private verify(req: IncomingMessage, res: ServerResponse, url: string, fastify: RequestListener): boolean {
+    const version = this.plainVersion(url);
+    if (version === null) return false;
+    const { headers } = req;
+    const length = Number(headers["content-length"]);
+    if (headers["content-type"] !== JSON_API || headers["transfer-encoding"] !== undefined) return false;
+    if (!Number.isInteger(length) || length <= 0 || length > this.deps.bodyLimit) return false;
+    const secret = credentialOf(headers);
+    if (secret === null) return false;
+    const ip = this.addressOf(req);
+    if (this.deps.failureThrottle !== null && this.deps.failureThrottle.refusedFor(ip) > 0) return false;
+    const requestId = requestIdOf(req);
+    this.verifyPlain(req, res, fastify, { secret, ip, requestId, version }).catch((error: FastifyError) => {
+      if (res.headersSent) res.destroy();
+      else send(res, requestId, answerForError(error, requestId, this.deps.log));
+    });
+    return true;
+  }
+
+  private async verifyPlain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fastify: RequestListener,
+    { secret, ip, requestId, version }: { secret: string; ip: string; requestId: string; version: ResolvedVersion },
+  ): Promise<void> {
+    const body = readBody(req);
+    const { actor } = await this.deps.verifier.authenticate(secret, requestId, ip);
+    const raw = await body;
+    const attributes = actor !== null && holds(actor.grants, "api_keys:verify") ? this.attributesOf(raw) : null;
+    if (actor === null || attributes === null) {
+      (req as Replayable)[REPLAY] = raw;
+      fastify(req, res);
+      return;
+    }
+    await this.answerVerify(res, requestId, version, actor, attributes);
+  }
+
+  private attributesOf(raw: Buffer): VerifyAttributes | null {
+    let document: unknown;
+    try {
+      document = secureJson.parse(raw.toString("utf8"), undefined, {
+        protoAction: "error",
+        constructorAction: "error",
+      });
+    } catch {
+      return null;
+    }
+    if (!this.deps.validateVerifyBody(document)) return null;
+    return (document as { data: { attributes: VerifyAttributes } }).data.attributes;
+  }
+
+  private async answerVerify(
+    res: ServerResponse,
+    requestId: string,
+    version: ResolvedVersion,
+    actor: Actor,
+    { key, permissions, ip, cost }: VerifyAttributes,
+  ): Promise<void> {
+    const headers = versionHeaders(version);
+    try {
+      const outcome = await this.deps.keys.verify(actor, key, { permissions, ip, cost });
+      const body = verificationJson(outcome);
+      send(res, requestId, { status: 200, headers: { "content-type": JSON_API_UTF8 }, body }, headers);
+    } catch (error) {
+      send(res, requestId, answerForError(error as FastifyError, requestId, this.deps.log), headers);
+    }
+  }
+}
+
+/** Reads a request's body (Node's parser stops at the announced length). */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const done = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    req.on("end", done);
+    // A broken connection: what arrived goes to Fastify, which answers the short body (if it still can).
+    req.on("error", done);
+  });
+}
+
+/**
+ * Fastify's `serverFactory`: a Node HTTP server that offers each request to the fast lane first,
+ * set up with Fastify's own timeouts. `lane()` is read per request, so the lane can be made after
+ * Fastify (it needs the app's services).
+ */
+export function fastLaneServer(lane: () => FastLane | null) {
+  return (handler: RequestListener, options: FastifyServerOptions): Server => {
+    const server = createServer((req, res) => {
+      const current = lane();
+      if (current === null || !current.take(req, res, handler)) handler(req, res);
+    });
+    server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+    server.requestTimeout = options.requestTimeout ?? 0;
+    server.setTimeout(options.connectionTimeout ?? 0);
+    return server;
+  };
+}
