@@ -1,3 +1,16 @@
+export {
+  type AuditActor,
+  type AuditEvent,
+  type AuditRecord,
+  type AuditTarget,
+  auditEventOf,
+  auditHash,
+  type ChainCheck,
+  ChainChecker,
+  chainAfter,
+  checkChain,
+  GENESIS_HASH,
+} from "./audit.js";
 export { requireOrg, requirePermission, requireUser } from "./authorize.js";
 export { type Clock, type RandomSource, systemClock } from "./clock.js";
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorSource, isLatchkeyError, LatchkeyError } from "./errors.js";
@@ -83,6 +96,8 @@ export {
   PERMISSION_PATTERN,
 } from "./permissions.js";
 export type {
+  AuditFilter,
+  AuditStore,
   BootstrapRecords,
   KeyChange,
   KeyFilter,

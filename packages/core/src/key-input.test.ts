@@ -32,6 +32,7 @@ function actor(grants: string[]): Actor {
     keyId: "0195518c-0000-7000-8000-0000000000aa",
     grants,
     requestId: null,
+    ip: null,
   };
 }
 

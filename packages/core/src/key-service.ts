@@ -335,6 +335,7 @@ export class KeyService {
       type,
       actor: actor.principal,
       requestId: actor.requestId,
+      ip: actor.ip,
       createdAt: this.clock.now(),
       detail,
     };

@@ -119,6 +119,8 @@ export interface KeyEvent {
   type: KeyEventType;
   actor: PrincipalRef;
   requestId: string | null;
+  /** The address the change came from: recorded in the audit log (not in the key's own events). */
+  ip?: string | null | undefined;
   createdAt: Date;
   detail: Record<string, unknown>;
 }

@@ -1,3 +1,4 @@
+import type { AuditEvent, AuditRecord, ChainCheck } from "./audit.js";
 import type {
   ApiKey,
   KeyEvent,
@@ -124,11 +125,12 @@ export interface UserStore {
  * event per key, in one transaction.
  */
 export interface ServiceAccountStore {
-  /** Inserts the account. A duplicate name in the org is a CONFLICT. */
-  create(account: ServiceAccount): Promise<void>;
+  /** Inserts the account, with its audit event. A duplicate name in the org is a CONFLICT. */
+  create(account: ServiceAccount, audit: AuditEvent): Promise<void>;
   get(orgId: string, id: string): Promise<ServiceAccount | null>;
   list(orgId: string, page: PageRequest): Promise<Page<ServiceAccount>>;
-  delete(orgId: string, id: string, at: Date, eventFor: (key: ApiKey) => KeyEvent): Promise<boolean>;
+  /** Deletes the account and revokes its keys, with their events and the account's audit event. */
+  delete(orgId: string, id: string, at: Date, eventFor: (key: ApiKey) => KeyEvent, audit: AuditEvent): Promise<boolean>;
 }
 
 /** Everything the first start creates, written in one transaction. */
@@ -144,6 +146,7 @@ export interface BootstrapRecords {
 
 /** The whole storage of a Latchkey node. */
 export interface Store {
+  readonly audit: AuditStore;
   readonly keys: KeyStore;
   readonly orgs: OrgStore;
   readonly users: UserStore;
@@ -154,4 +157,27 @@ export interface Store {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Filters of the audit log; `action` may end in `.*` (e.g. `api_key.*`). */
+export interface AuditFilter {
+  actorId?: string | undefined;
+  action?: string | undefined;
+  targetId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/**
+ * The audit log: append-only and hash-chained. Changes write their events in their own transaction;
+ * `append` is for events with no other write (a read of a secret, a refused sign-in).
+ */
+export interface AuditStore {
+  append(events: readonly AuditEvent[]): Promise<void>;
+  /** An org's events, newest first. */
+  list(orgId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** An org's events, oldest first, in batches (for export). */
+  export(orgId: string, filter: AuditFilter): AsyncIterable<AuditRecord>;
+  /** Checks the whole log's chain and head. */
+  check(): Promise<ChainCheck>;
 }

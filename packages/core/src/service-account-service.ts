@@ -1,3 +1,4 @@
+import { auditEventOf } from "./audit.js";
 import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
@@ -45,7 +46,20 @@ export class ServiceAccountService {
       createdAt: this.clock.now(),
       createdBy: actor.principal,
     };
-    await this.store.serviceAccounts.create(account);
+    await this.store.serviceAccounts.create(
+      account,
+      auditEventOf(
+        actor,
+        account.orgId,
+        "service_account.created",
+        { type: "service_account", id: account.id },
+        {
+          id: newId(this.clock, this.random),
+          at: account.createdAt,
+          detail: { name: account.name, role: account.role },
+        },
+      ),
+    );
     return account;
   }
 
@@ -70,16 +84,33 @@ export class ServiceAccountService {
     const account = await this.get(actor, orgId, id);
     requirePermission(actor, "service_accounts:write");
     const now = this.clock.now();
-    const deleted = await this.store.serviceAccounts.delete(account.orgId, account.id, now, (key) => ({
-      id: newId(this.clock, this.random),
-      orgId: key.orgId,
-      keyId: key.id,
-      type: "revoked",
-      actor: actor.principal,
-      requestId: actor.requestId,
-      createdAt: now,
-      detail: { reason: "service_account_deleted" },
-    }));
+    const deleted = await this.store.serviceAccounts.delete(
+      account.orgId,
+      account.id,
+      now,
+      (key) => ({
+        id: newId(this.clock, this.random),
+        orgId: key.orgId,
+        keyId: key.id,
+        type: "revoked",
+        actor: actor.principal,
+        requestId: actor.requestId,
+        ip: actor.ip,
+        createdAt: now,
+        detail: { reason: "service_account_deleted" },
+      }),
+      auditEventOf(
+        actor,
+        account.orgId,
+        "service_account.deleted",
+        { type: "service_account", id: account.id },
+        {
+          id: newId(this.clock, this.random),
+          at: now,
+          detail: { name: account.name },
+        },
+      ),
+    );
     this.verifier.forgetAll();
     if (!deleted) throw new LatchkeyError("NOT_FOUND", "No such service account.", { parameter: "id" });
   }

@@ -25,6 +25,8 @@ export interface Actor {
   /** The key's effective permissions: its own, capped by what its owner holds now. */
   grants: string[];
   requestId: string | null;
+  /** The address the request came from, for the audit log. */
+  ip: string | null;
 }
 
 /** A verification request: the decision's inputs plus what it spends. */
@@ -198,7 +200,14 @@ export class Verifier {
     if (!decision.valid) return { actor: null, code: decision.code };
     const { key } = decision;
     return {
-      actor: { principal: key.owner, orgId: key.orgId, keyId: key.id, grants: decision.permissions, requestId },
+      actor: {
+        principal: key.owner,
+        orgId: key.orgId,
+        keyId: key.id,
+        grants: decision.permissions,
+        requestId,
+        ip: ip ?? null,
+      },
       code: "VALID",
     };
   }

@@ -144,6 +144,7 @@ export async function addMember(t: TestApp, orgId: string, role: BuiltInRole): P
     keyId: "seed",
     grants: BUILT_IN_ROLE_GRANTS[role] as string[],
     requestId: null,
+    ip: null,
   };
   // Permissions are given explicitly: the default `*` is refused for roles that hold less (see roles.test.ts).
   const issued = await t.app.services.keys.create(actor, orgId, {

@@ -1,5 +1,6 @@
 import type {
   ApiKey,
+  AuditEvent,
   KeyChange,
   KeyEvent,
   KeyFilter,
@@ -19,6 +20,7 @@ import {
   type Updateable,
 } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
+import { appendAudit, keyEventAudit } from "./kysely-audit-store.js";
 import { paginate } from "./pagination.js";
 import {
   eventToRow,
@@ -246,7 +248,7 @@ export class KyselyKeyStore implements KeyStore {
         await trx.deleteFrom("api_key_labels").where("key_id", "=", id).execute();
         await insertLabels(trx, orgId, id, change.fields.labels);
       }
-      await trx.insertInto("api_key_events").values(eventToRow(event)).execute();
+      await recordKeyEvents(trx, [event]);
       const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
       return rowToKey(row);
     });
@@ -278,7 +280,7 @@ export class KyselyKeyStore implements KeyStore {
           .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
           .execute();
         await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
-        await trx.insertInto("api_key_events").values(eventToRow(event)).execute();
+        await recordKeyEvents(trx, [event]);
         const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
         return rowToKey(row);
       }),
@@ -391,12 +393,35 @@ async function insertLabels(db: Db, orgId: string, keyId: string, labels: readon
     .execute();
 }
 
+/**
+ * Writes key events to the key's own history and to the audit log (inside a transaction, as its last
+ * writes: see `appendAudit`), with any other audit events of the same change.
+ */
+export async function recordKeyEvents(
+  trx: Transaction<Database>,
+  events: readonly KeyEvent[],
+  alsoAudit: readonly AuditEvent[] = [],
+): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) {
+    await trx
+      .insertInto("api_key_events")
+      .values(events.slice(i, i + 200).map(eventToRow))
+      .execute();
+  }
+  await appendAudit(trx, [...events.map(keyEventAudit), ...alsoAudit]);
+}
+
 /** Inserts a key with its first secret, its labels and its `created` event (inside a transaction). */
-export async function insertKey(db: Db, key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void> {
-  await db.insertInto("api_keys").values(keyToRow(key)).execute();
-  await insertLabels(db, key.orgId, key.id, key.labels);
-  await db.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
-  await db.insertInto("api_key_events").values(eventToRow(event)).execute();
+export async function insertKey(
+  trx: Transaction<Database>,
+  key: ApiKey,
+  secret: KeySecret,
+  event: KeyEvent,
+): Promise<void> {
+  await trx.insertInto("api_keys").values(keyToRow(key)).execute();
+  await insertLabels(trx, key.orgId, key.id, key.labels);
+  await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
+  await recordKeyEvents(trx, [event]);
 }
 
 /**
@@ -404,10 +429,11 @@ export async function insertKey(db: Db, key: ApiKey, secret: KeySecret, event: K
  * Returns the ids it revoked: a key a concurrent request revoked first gets no second event.
  */
 export async function revokeRows(
-  db: Db,
+  db: Transaction<Database>,
   keys: readonly ApiKey[],
   now: Date,
   eventFor: (key: ApiKey) => KeyEvent,
+  alsoAudit: readonly AuditEvent[] = [],
 ): Promise<string[]> {
   const revoked = new Set<string>();
   for (let i = 0; i < keys.length; i += 500) {
@@ -424,13 +450,7 @@ export async function revokeRows(
       .execute();
     for (const row of rows) revoked.add(row.id);
   }
-  const events = keys.filter((key) => revoked.has(key.id)).map((key) => eventToRow(eventFor(key)));
-  for (let i = 0; i < events.length; i += 200) {
-    await db
-      .insertInto("api_key_events")
-      .values(events.slice(i, i + 200))
-      .execute();
-  }
+  await recordKeyEvents(db, keys.filter((key) => revoked.has(key.id)).map(eventFor), alsoAudit);
   return keys.filter((key) => revoked.has(key.id)).map((key) => key.id);
 }
 

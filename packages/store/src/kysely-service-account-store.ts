@@ -1,6 +1,15 @@
-import type { ApiKey, KeyEvent, Page, PageRequest, ServiceAccount, ServiceAccountStore } from "@latchkey/core";
+import type {
+  ApiKey,
+  AuditEvent,
+  KeyEvent,
+  Page,
+  PageRequest,
+  ServiceAccount,
+  ServiceAccountStore,
+} from "@latchkey/core";
 import type { Kysely } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
+import { appendAudit } from "./kysely-audit-store.js";
 import { revokeRows } from "./kysely-key-store.js";
 import { paginate } from "./pagination.js";
 import { rowToKey, rowToServiceAccount, serviceAccountToRow, toTime } from "./rows.js";
@@ -10,9 +19,12 @@ import type { Database } from "./schema.js";
 export class KyselyServiceAccountStore implements ServiceAccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(account: ServiceAccount): Promise<void> {
+  async create(account: ServiceAccount, audit: AuditEvent): Promise<void> {
     await translateDriverErrors("A service account with this name exists in the org.", () =>
-      this.db.insertInto("service_accounts").values(serviceAccountToRow(account)).execute(),
+      this.db.transaction().execute(async (trx) => {
+        await trx.insertInto("service_accounts").values(serviceAccountToRow(account)).execute();
+        await appendAudit(trx, [audit]);
+      }),
     );
   }
 
@@ -36,7 +48,13 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
     return paginate(query, "service_accounts.id", page, rowToServiceAccount);
   }
 
-  async delete(orgId: string, id: string, at: Date, eventFor: (key: ApiKey) => KeyEvent): Promise<boolean> {
+  async delete(
+    orgId: string,
+    id: string,
+    at: Date,
+    eventFor: (key: ApiKey) => KeyEvent,
+    audit: AuditEvent,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable("service_accounts")
@@ -55,7 +73,7 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
         .where("revoked_at", "is", null)
         .where("deleted_at", "is", null)
         .execute();
-      await revokeRows(trx, keys.map(rowToKey), at, eventFor);
+      await revokeRows(trx, keys.map(rowToKey), at, eventFor, [audit]);
       return true;
     });
   }

@@ -1,7 +1,25 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from "kysely";
+import { GENESIS_HASH } from "@latchkey/core";
+import {
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresAdapter,
+  sql,
+} from "kysely";
 
 function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * On SQLite, the tables verification reads by primary key (secrets by hash, keys by id) are stored
+ * in their primary key's B-tree (WITHOUT ROWID): one search per table instead of an index search and
+ * then a rowid search, which is what keeps uncached lookups fast with millions of keys.
+ */
+function lookedUpByPrimaryKey(db: Kysely<unknown>) {
+  return (table: CreateTableBuilder<string, never>) => (isPostgres(db) ? table : table.modifyEnd(sql`without rowid`));
 }
 
 /** Every migration, in order. Both dialects run the same ones. */
@@ -76,6 +94,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn("last_used_ip", "text")
         .addColumn("hint", "text", (c) => c.notNull())
         .addColumn("rotated_at", "text")
+        .$call(lookedUpByPrimaryKey(db))
         .execute();
       await db.schema.createIndex("api_keys_org").on("api_keys").columns(["org_id", "id"]).execute();
       await db.schema.createIndex("api_keys_owner").on("api_keys").columns(["owner_id"]).execute();
@@ -86,6 +105,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn("hint", "text", (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("expires_at", "text")
+        .$call(lookedUpByPrimaryKey(db))
         .execute();
       await db.schema.createIndex("api_key_secrets_key").on("api_key_secrets").columns(["key_id"]).execute();
       await db.schema
@@ -140,6 +160,40 @@ const MIGRATIONS: Record<string, Migration> = {
         .addPrimaryKeyConstraint("usage_counts_pk", ["org_id", "key_id", "minute", "code"])
         .execute();
       await db.schema.createIndex("usage_counts_key").on("usage_counts").columns(["key_id", "minute"]).execute();
+    },
+  },
+  "0003_audit_log": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("audit_events")
+        .addColumn("seq", "bigint", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("actor_type", "text", (c) => c.notNull())
+        .addColumn("actor_id", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("target_type", "text", (c) => c.notNull())
+        .addColumn("target_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("ip", "text")
+        .addColumn("request_id", "text")
+        .addColumn("detail", "text", (c) => c.notNull())
+        .addColumn("prev_hash", "text", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("audit_events_org").on("audit_events").columns(["org_id", "id"]).execute();
+      await db.schema
+        .createIndex("audit_events_org_action")
+        .on("audit_events")
+        .columns(["org_id", "action", "id"])
+        .execute();
+      await db.schema
+        .createTable("audit_head")
+        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("seq", "bigint", (c) => c.notNull())
+        .addColumn("hash", "text", (c) => c.notNull())
+        .execute();
+      await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
     },
   },
 };

@@ -14,6 +14,33 @@ export interface Database {
   api_key_labels: ApiKeyLabelsTable;
   api_key_events: ApiKeyEventsTable;
   usage_counts: UsageCountsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+}
+
+/** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */
+export interface AuditEventsTable {
+  seq: number | string;
+  id: string;
+  org_id: string;
+  actor_type: string;
+  actor_id: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  created_at: string;
+  ip: string | null;
+  request_id: string | null;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The log's head (one row, id 1): the last event's seq and hash, moved in each appending transaction. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number | string;
+  hash: string;
 }
 
 export interface UsageCountsTable {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   type ApiKey,
+  type AuditEvent,
   type BootstrapRecords,
   type BuiltInRole,
   type Clock,
@@ -87,6 +88,21 @@ export class TestData {
     const ms = Math.max(this.clock.now().getTime(), this.#lastIdMs + 1);
     this.#lastIdMs = ms;
     return newId({ now: () => new Date(ms) }, this.random);
+  }
+
+  /** An audit event for a store call that needs one (its content does not matter to the call). */
+  audit(action: string, orgId = "00000000-0000-7000-8000-000000000000"): AuditEvent {
+    return {
+      id: this.id(),
+      orgId,
+      actor: { type: "system", id: "testkit" },
+      action,
+      target: { type: action.split(".")[0] ?? "test", id: this.id() },
+      createdAt: this.clock.now(),
+      ip: null,
+      requestId: null,
+      detail: {},
+    };
   }
 
   /** A short random suffix that keeps unique columns (slugs, emails, names) unique. */

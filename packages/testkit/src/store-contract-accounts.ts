@@ -12,7 +12,7 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
         role: "admin",
         createdBy: { type: "user", id: t.boot.userId },
       });
-      await t.store.serviceAccounts.create(account);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
       expect(await t.store.serviceAccounts.get(t.boot.orgId, account.id)).toEqual(account);
       const other = await t.addOrg();
       expect(await t.store.serviceAccounts.get(other.org.id, account.id)).toBeNull();
@@ -21,22 +21,36 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
 
     it("refuses a second live account of the same name in the org with CONFLICT", async () => {
       const first = t.data.serviceAccount(t.boot.orgId, { name: "deployer" });
-      await t.store.serviceAccounts.create(first);
+      await t.store.serviceAccounts.create(first, t.data.audit("service_account.created"));
       const twin = t.data.serviceAccount(t.boot.orgId, { name: "deployer" });
-      await expectLatchkeyError(t.store.serviceAccounts.create(twin), "CONFLICT");
+      await expectLatchkeyError(
+        t.store.serviceAccounts.create(twin, t.data.audit("service_account.created")),
+        "CONFLICT",
+      );
       expect(await t.store.serviceAccounts.get(t.boot.orgId, twin.id)).toBeNull();
       const other = await t.addOrg();
-      await t.store.serviceAccounts.create(t.data.serviceAccount(other.org.id, { name: "deployer" }));
+      await t.store.serviceAccounts.create(
+        t.data.serviceAccount(other.org.id, { name: "deployer" }),
+        t.data.audit("service_account.created"),
+      );
     });
 
     it("allows the name again once the account is deleted", async () => {
       const first = t.data.serviceAccount(t.boot.orgId, { name: "deployer" });
-      await t.store.serviceAccounts.create(first);
+      await t.store.serviceAccounts.create(first, t.data.audit("service_account.created"));
       const recorder = t.eventRecorder({ type: "user", id: t.boot.userId });
-      expect(await t.store.serviceAccounts.delete(t.boot.orgId, first.id, t.clock.now(), recorder.eventFor)).toBe(true);
+      expect(
+        await t.store.serviceAccounts.delete(
+          t.boot.orgId,
+          first.id,
+          t.clock.now(),
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(true);
       expect(await t.store.serviceAccounts.get(t.boot.orgId, first.id)).toBeNull();
       const again = t.data.serviceAccount(t.boot.orgId, { name: "deployer" });
-      await t.store.serviceAccounts.create(again);
+      await t.store.serviceAccounts.create(again, t.data.audit("service_account.created"));
       expect(await t.store.serviceAccounts.get(t.boot.orgId, again.id)).toEqual(again);
     });
 
@@ -45,14 +59,23 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
       for (let i = 0; i < 12; i++) {
         t.clock.advance(1000);
         const account = t.data.serviceAccount(t.boot.orgId);
-        await t.store.serviceAccounts.create(account);
+        await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
         ids.unshift(account.id);
       }
       const gone = ids.splice(3, 1)[0] ?? "";
       const recorder = t.eventRecorder({ type: "org", id: t.boot.orgId });
-      await t.store.serviceAccounts.delete(t.boot.orgId, gone, t.clock.now(), recorder.eventFor);
+      await t.store.serviceAccounts.delete(
+        t.boot.orgId,
+        gone,
+        t.clock.now(),
+        recorder.eventFor,
+        t.data.audit("service_account.deleted"),
+      );
       const other = await t.addOrg();
-      await t.store.serviceAccounts.create(t.data.serviceAccount(other.org.id));
+      await t.store.serviceAccounts.create(
+        t.data.serviceAccount(other.org.id),
+        t.data.audit("service_account.created"),
+      );
 
       const list = async (page: Parameters<typeof t.store.serviceAccounts.list>[1]) => {
         const result = await t.store.serviceAccounts.list(t.boot.orgId, page);
@@ -72,8 +95,8 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
       const orgId = t.boot.orgId;
       const account = t.data.serviceAccount(orgId);
       const neighbour = t.data.serviceAccount(orgId);
-      await t.store.serviceAccounts.create(account);
-      await t.store.serviceAccounts.create(neighbour);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
+      await t.store.serviceAccounts.create(neighbour, t.data.audit("service_account.created"));
       const owner: PrincipalRef = { type: "service_account", id: account.id };
       const live = await t.addKey(orgId, owner);
       const disabled = await t.addKey(orgId, owner, { enabled: false });
@@ -90,7 +113,15 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
       const at = t.clock.advance(60_000);
       const actor: PrincipalRef = { type: "user", id: t.boot.userId };
       const recorder = t.eventRecorder(actor, "req-delete");
-      expect(await t.store.serviceAccounts.delete(orgId, account.id, at, recorder.eventFor)).toBe(true);
+      expect(
+        await t.store.serviceAccounts.delete(
+          orgId,
+          account.id,
+          at,
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(true);
 
       expect(await t.store.serviceAccounts.get(orgId, account.id)).toBeNull();
       for (const built of [live, disabled]) {
@@ -104,14 +135,22 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
       expect((await t.store.keys.get(orgId, untouched.key.id))?.revokedAt).toBeNull();
       expect(await t.store.serviceAccounts.get(orgId, neighbour.id)).toEqual(neighbour);
 
-      expect(await t.store.serviceAccounts.delete(orgId, account.id, t.clock.now(), recorder.eventFor)).toBe(false);
+      expect(
+        await t.store.serviceAccounts.delete(
+          orgId,
+          account.id,
+          t.clock.now(),
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(false);
       expect(await t.eventTypes(orgId, live.key.id)).toEqual(["created", "revoked"]);
     });
 
     it("does not revive or re-revoke a deleted key of the account", async () => {
       const orgId = t.boot.orgId;
       const account = t.data.serviceAccount(orgId);
-      await t.store.serviceAccounts.create(account);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
       const deleted = await t.addKey(orgId, { type: "service_account", id: account.id });
       await t.store.keys.change(
         orgId,
@@ -120,9 +159,15 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
         t.data.event(deleted.key, "deleted"),
       );
       const recorder = t.eventRecorder({ type: "org", id: orgId });
-      expect(await t.store.serviceAccounts.delete(orgId, account.id, t.clock.advance(1000), recorder.eventFor)).toBe(
-        true,
-      );
+      expect(
+        await t.store.serviceAccounts.delete(
+          orgId,
+          account.id,
+          t.clock.advance(1000),
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(true);
       expect(await t.store.keys.get(orgId, deleted.key.id)).toBeNull();
       expect(await t.eventTypes(orgId, deleted.key.id)).toEqual(["created", "deleted"]);
     });
@@ -130,15 +175,27 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
     it("does not delete another org's account", async () => {
       const other = await t.addOrg();
       const account = t.data.serviceAccount(other.org.id);
-      await t.store.serviceAccounts.create(account);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
       const key = await t.addKey(other.org.id, { type: "service_account", id: account.id });
       const recorder = t.eventRecorder({ type: "org", id: t.boot.orgId });
-      expect(await t.store.serviceAccounts.delete(t.boot.orgId, account.id, t.clock.now(), recorder.eventFor)).toBe(
-        false,
-      );
-      expect(await t.store.serviceAccounts.delete(t.boot.orgId, t.data.id(), t.clock.now(), recorder.eventFor)).toBe(
-        false,
-      );
+      expect(
+        await t.store.serviceAccounts.delete(
+          t.boot.orgId,
+          account.id,
+          t.clock.now(),
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(false);
+      expect(
+        await t.store.serviceAccounts.delete(
+          t.boot.orgId,
+          t.data.id(),
+          t.clock.now(),
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(false);
       expect(await t.store.serviceAccounts.get(other.org.id, account.id)).toEqual(account);
       expect((await t.store.keys.get(other.org.id, key.key.id))?.revokedAt).toBeNull();
     });
@@ -146,13 +203,19 @@ export function describeServiceAccountContract(factory: StoreFactory): void {
     it("lets one of 5 concurrent deletes win, with one revoked event per key", async () => {
       const orgId = t.boot.orgId;
       const account = t.data.serviceAccount(orgId);
-      await t.store.serviceAccounts.create(account);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
       const keys = [];
       for (let i = 0; i < 5; i++) keys.push(await t.addKey(orgId, { type: "service_account", id: account.id }));
       const recorder = t.eventRecorder({ type: "org", id: orgId });
       const results = await Promise.all(
         Array.from({ length: 5 }, () =>
-          t.store.serviceAccounts.delete(orgId, account.id, t.clock.now(), recorder.eventFor),
+          t.store.serviceAccounts.delete(
+            orgId,
+            account.id,
+            t.clock.now(),
+            recorder.eventFor,
+            t.data.audit("service_account.deleted"),
+          ),
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);

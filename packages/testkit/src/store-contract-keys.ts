@@ -23,7 +23,7 @@ export function describeKeyLookupContract(factory: StoreFactory): void {
 
     it("gives a service account's key the account's role", async () => {
       const account = t.data.serviceAccount(t.boot.orgId, { role: "viewer" });
-      await t.store.serviceAccounts.create(account);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
       const built = await t.addKey(t.boot.orgId, { type: "service_account", id: account.id });
       const found = await t.store.keys.findBySecretHash(built.secret.hash);
       expect(found?.ownerRole).toBe("viewer");
@@ -32,12 +32,18 @@ export function describeKeyLookupContract(factory: StoreFactory): void {
 
     it("gives no role once the owning service account is deleted", async () => {
       const account = t.data.serviceAccount(t.boot.orgId, { role: "admin" });
-      await t.store.serviceAccounts.create(account);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
       const built = await t.addKey(t.boot.orgId, { type: "service_account", id: account.id });
       const recorder = t.eventRecorder({ type: "user", id: t.boot.userId });
-      expect(await t.store.serviceAccounts.delete(t.boot.orgId, account.id, t.clock.now(), recorder.eventFor)).toBe(
-        true,
-      );
+      expect(
+        await t.store.serviceAccounts.delete(
+          t.boot.orgId,
+          account.id,
+          t.clock.now(),
+          recorder.eventFor,
+          t.data.audit("service_account.deleted"),
+        ),
+      ).toBe(true);
       const found = await t.store.keys.findBySecretHash(built.secret.hash);
       expect(found?.key.id).toBe(built.key.id);
       expect(found?.ownerRole).toBeNull();

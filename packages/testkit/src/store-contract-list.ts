@@ -25,7 +25,7 @@ async function buildFilterWorld(t: StoreFixture): Promise<FilterWorld> {
   const orgId = seeded.org.id;
   const now = t.clock.now().getTime();
   const account = t.data.serviceAccount(orgId);
-  await t.store.serviceAccounts.create(account);
+  await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
   const accountRef: PrincipalRef = { type: "service_account", id: account.id };
   const orgRef: PrincipalRef = { type: "org", id: orgId };
   const later = new Date(now + DAY);
