@@ -1,5 +1,7 @@
 import { LatchkeyApiError } from "@latchkey/sdk";
 import { Command, CommanderError } from "commander";
+import { registerAuditExport } from "./commands/audit-export.js";
+import { registerAuditVerify } from "./commands/audit-verify.js";
 import { registerKeysChange } from "./commands/keys-change.js";
 import { registerKeysCreate } from "./commands/keys-create.js";
 import { registerKeysList } from "./commands/keys-list.js";
@@ -28,7 +30,12 @@ export function createProgram(io: Io): Command {
   registerKeysShow(keys, io);
   registerKeysRegenerate(keys, io);
   registerKeysChange(keys, io);
-  for (const command of [program, keys, ...keys.commands, ...program.commands]) command.exitOverride();
+  const audit = program.command("audit").description("export the audit log, and verify its hash chain");
+  registerAuditExport(audit, io);
+  registerAuditVerify(audit, io);
+  for (const command of [program, keys, audit, ...keys.commands, ...audit.commands, ...program.commands]) {
+    command.exitOverride();
+  }
   return program;
 }
 

@@ -11,6 +11,7 @@ export {
   checkChain,
   GENESIS_HASH,
 } from "./audit.js";
+export { AuditService } from "./audit-service.js";
 export { requireOrg, requirePermission, requireUser } from "./authorize.js";
 export { type Clock, type RandomSource, systemClock } from "./clock.js";
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorSource, isLatchkeyError, LatchkeyError } from "./errors.js";

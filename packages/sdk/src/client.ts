@@ -3,6 +3,8 @@ import type {
   ApiKeyEvent,
   ApiMethod,
   ApiPath,
+  AuditFilter,
+  AuditLog,
   BulkRevocation,
   CreateKeyAttributes,
   CreateServiceAccountAttributes,
@@ -259,6 +261,24 @@ export class LatchkeyClient {
     return this.call("get", "/healthz");
   }
 
+  /** A page of the org's audit log, newest first (needs audit:read). */
+  listAuditLogs(orgId: string, filter: AuditFilter = {}, page: PageOptions = {}): Promise<ListDocument<AuditLog>> {
+    return this.call("get", "/rest/orgs/{org_id}/audit_logs", {
+      path: { org_id: orgId },
+      query: { ...bracketFilter(filter), ...page },
+    });
+  }
+
+  /** The org's audit log as NDJSON text, oldest first, one event per line with its hashes. */
+  async exportAuditLogs(orgId: string, filter: AuditFilter = {}): Promise<string> {
+    return String(
+      await this.call("get", "/rest/orgs/{org_id}/audit_logs/export", {
+        path: { org_id: orgId },
+        query: bracketFilter(filter),
+      }),
+    );
+  }
+
   /** Readiness: resolves when the database answers, throws LatchkeyApiError (503) when not. */
   ready(): Promise<ResponseOf<"/readyz", "get">> {
     return this.call("get", "/readyz");
@@ -288,7 +308,8 @@ export class LatchkeyClient {
     const requestId = response.headers.get("x-request-id");
     if (response.status === 204) return undefined as T;
     const text = await response.text();
-    const isJson = /json/i.test(response.headers.get("content-type") ?? "");
+    // NDJSON (the audit export) is text: one JSON document per line.
+    const isJson = /\bjson\b/i.test(response.headers.get("content-type") ?? "");
     let parsed: unknown = text;
     if (isJson) {
       try {

@@ -3,6 +3,7 @@ import type { ApiKey, paths } from "./generated/openapi.js";
 export type {
   ApiKey,
   ApiKeyEvent,
+  AuditLog,
   ErrorDocument,
   Org,
   paths,
@@ -61,6 +62,14 @@ export type CreateServiceAccountAttributes = AttributesOf<
 export type KeyFilter = {
   [K in keyof QueryOf<"/rest/orgs/{org_id}/api_keys", "get"> as K extends `filter[${infer N}]` ? N : never]: QueryOf<
     "/rest/orgs/{org_id}/api_keys",
+    "get"
+  >[K];
+};
+
+/** Filters of the audit log: `filter[action]` and the like, without the brackets. */
+export type AuditFilter = {
+  [K in keyof QueryOf<"/rest/orgs/{org_id}/audit_logs", "get"> as K extends `filter[${infer N}]` ? N : never]: QueryOf<
+    "/rest/orgs/{org_id}/audit_logs",
     "get"
   >[K];
 };

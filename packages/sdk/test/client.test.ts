@@ -138,6 +138,15 @@ describe("LatchkeyClient against a real server", () => {
     await expect(client.getServiceAccount(orgId, account.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it("reads and exports the audit log", async () => {
+    const account = await client.createServiceAccount(orgId, { name: "audited", role: "viewer" });
+    const page = await client.listAuditLogs(orgId, { action: "service_account.*" }, { limit: 100 });
+    const created = page.data.find((event) => event.attributes.target.id === account.id);
+    expect(created?.attributes).toMatchObject({ action: "service_account.created", actor: { type: "user" } });
+    const lines = (await client.exportAuditLogs(orgId, { target: account.id })).trim().split("\n");
+    expect(lines.map((line) => JSON.parse(line).action)).toEqual(["service_account.created"]);
+  });
+
   it("calls any route of the document, typed from it", async () => {
     const answer = await client.call("get", "/rest/orgs/{org_id}", { path: { org_id: orgId } });
     expect(answer.data.id).toBe(orgId);

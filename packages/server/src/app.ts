@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
+  AuditService,
   type Clock,
   type InvalidationBus,
   KEY_SCAN_PATTERN,
@@ -32,13 +33,20 @@ import { ForwardAuth } from "./http/forward-auth.js";
 import { Metrics } from "./http/metrics.js";
 import { finishDocument } from "./http/openapi.js";
 import { requestIdOf } from "./http/request-id.js";
-import { ApiKeyResource, KeyEventResource, OrgResource, ServiceAccountResource } from "./http/resource-schemas.js";
+import {
+  ApiKeyResource,
+  AuditLogResource,
+  KeyEventResource,
+  OrgResource,
+  ServiceAccountResource,
+} from "./http/resource-schemas.js";
 import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
 import { validatorCompiler } from "./http/validation.js";
 import { API_VERSIONS } from "./http/versions.js";
 import { restConventions } from "./plugins/rest-conventions.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
+import { auditLogRoutes } from "./routes/audit-logs.js";
 import { authCheckRoutes } from "./routes/auth-check.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -59,6 +67,7 @@ export interface Services {
   failureThrottle: FailureThrottle | null;
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
+  audit: AuditService;
 }
 
 declare module "fastify" {
@@ -155,6 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     failureThrottle,
     keys: new KeyService(deps.store, verifier, clock, random),
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
+    audit: new AuditService(deps.store),
   } satisfies Services);
   const flushUsage = () =>
     usage
@@ -186,6 +196,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     KeyEventResource,
     ServiceAccountResource,
     OrgResource,
+    AuditLogResource,
   ]) {
     app.addSchema(schema);
   }
@@ -235,6 +246,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(serviceAccountRoutes);
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
+      await rest.register(auditLogRoutes);
       rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
         reply.type("application/json").send(app.swagger()),
       );

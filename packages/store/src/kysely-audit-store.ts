@@ -11,7 +11,6 @@ import {
   type PageRequest,
 } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, type Selectable, type Transaction } from "kysely";
-import { paginate } from "./pagination.js";
 import { toTime } from "./rows.js";
 import type { AuditEventsTable, Database } from "./schema.js";
 
@@ -102,9 +101,13 @@ export class KyselyAuditStore implements AuditStore {
     let q = db.selectFrom("audit_events").selectAll("audit_events").where("audit_events.org_id", "=", orgId);
     if (filter.actorId !== undefined) q = q.where("audit_events.actor_id", "=", filter.actorId);
     if (filter.action !== undefined) {
-      q = filter.action.endsWith(".*")
-        ? q.where("audit_events.action", "like", `${filter.action.slice(0, -1).replace(/[\\%_]/g, "\\$&")}%`)
-        : q.where("audit_events.action", "=", filter.action);
+      if (filter.action.endsWith(".*")) {
+        // Every action under a prefix: "api_key." ≤ action < "api_key/" ("/" follows "." in ASCII).
+        const prefix = filter.action.slice(0, -1);
+        q = q.where("audit_events.action", ">=", prefix).where("audit_events.action", "<", `${prefix.slice(0, -1)}/`);
+      } else {
+        q = q.where("audit_events.action", "=", filter.action);
+      }
     }
     if (filter.targetId !== undefined) q = q.where("audit_events.target_id", "=", filter.targetId);
     if (filter.from !== undefined) q = q.where("audit_events.created_at", ">=", toTime(filter.from));
@@ -112,8 +115,29 @@ export class KyselyAuditStore implements AuditStore {
     return q;
   }
 
-  list(orgId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>> {
-    return paginate(this.filtered(this.db, orgId, filter), "audit_events.id", page, fromRow);
+  /** Newest first by place in the log; the cursors are event ids (UUIDv7 order is not the log's order). */
+  async list(orgId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>> {
+    const cursor = page.endingBefore ?? page.startingAfter;
+    let q = this.filtered(this.db, orgId, filter);
+    if (cursor !== undefined) {
+      const at = await this.db
+        .selectFrom("audit_events")
+        .select("seq")
+        .where("org_id", "=", orgId)
+        .where("id", "=", cursor)
+        .executeTakeFirst();
+      if (at === undefined) return { items: [], hasMore: false };
+      q = q.where("audit_events.seq", page.endingBefore !== undefined ? ">" : "<", at.seq);
+    }
+    const backward = page.endingBefore !== undefined;
+    const rows = await q
+      .orderBy("audit_events.seq", backward ? "asc" : "desc")
+      .limit(page.limit + 1)
+      .execute();
+    const hasMore = rows.length > page.limit;
+    const items = rows.slice(0, page.limit);
+    if (backward) items.reverse();
+    return { items: items.map(fromRow), hasMore };
   }
 
   async *export(orgId: string, filter: AuditFilter): AsyncIterable<AuditRecord> {

@@ -181,11 +181,11 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn("prev_hash", "text", (c) => c.notNull())
         .addColumn("hash", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("audit_events_org").on("audit_events").columns(["org_id", "id"]).execute();
+      await db.schema.createIndex("audit_events_org").on("audit_events").columns(["org_id", "seq"]).execute();
       await db.schema
         .createIndex("audit_events_org_action")
         .on("audit_events")
-        .columns(["org_id", "action", "id"])
+        .columns(["org_id", "action", "seq"])
         .execute();
       await db.schema
         .createTable("audit_head")

@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { describeBootstrapContract, describeServiceAccountContract } from "./store-contract-accounts.js";
+import { describeAuditContract } from "./store-contract-audit.js";
 import type { StoreFactory } from "./store-contract-fixture.js";
 import {
   describeKeyChangeContract,
@@ -24,5 +25,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeKeyRevokeContract(factory);
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
+    describeAuditContract(factory);
   });
 }

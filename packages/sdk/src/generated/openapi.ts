@@ -69,6 +69,34 @@ export interface ApiKeyEvent {
   };
 }
 
+export interface AuditLog {
+  type: "audit_log";
+  id: string;
+  attributes: {
+    /** The event's place in the whole log: 1, 2, 3, … without gaps. */
+    seq: number;
+    /** What happened, e.g. api_key.created, secret.read. */
+    action: string;
+    actor: {
+      type: "user" | "service_account" | "org" | "system" | "anonymous";
+      id: string;
+    };
+    target: {
+      type: string;
+      id: string;
+    };
+    org_id: string;
+    created_at: string;
+    ip: string | null;
+    request_id: string | null;
+    detail: Record<string, unknown>;
+    /** The hash of the event before (64 zeros for the first). */
+    prev_hash: string;
+    /** SHA-256 over prev_hash and this event's canonical form. */
+    hash: string;
+  };
+}
+
 /** A JSON:API error document. */
 export interface ErrorDocument {
   jsonapi: {
@@ -709,6 +737,70 @@ export interface paths {
           };
         };
       };
+    };
+  };
+  "/rest/orgs/{org_id}/audit_logs": {
+    /** List the org's audit log, newest first (needs audit:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+        /** The actor's id. */
+        "filter[actor]"?: string;
+        /** An action (api_key.revoked) or every action of a resource (api_key.*). */
+        "filter[action]"?: string;
+        /** The target's id. */
+        "filter[target]"?: string;
+        /** From this time (inclusive). */
+        "filter[from]"?: string;
+        /** Until this time (exclusive). */
+        "filter[to]"?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: AuditLog[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/audit_logs/export": {
+    /** Export the org's audit log as NDJSON, oldest first (needs audit:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** The actor's id. */
+        "filter[actor]"?: string;
+        /** An action (api_key.revoked) or every action of a resource (api_key.*). */
+        "filter[action]"?: string;
+        /** The target's id. */
+        "filter[target]"?: string;
+        /** From this time (inclusive). */
+        "filter[from]"?: string;
+        /** Until this time (exclusive). */
+        "filter[to]"?: string;
+      };
+      response: unknown;
     };
   };
   "/rest/orgs/{org_id}/service_accounts": {

@@ -81,6 +81,31 @@ export const ServiceAccountResource = Type.Object(
   { $id: "ServiceAccount" },
 );
 
+/** The `audit_log` resource: one event of the hash-chained audit log. */
+export const AuditLogResource = Type.Object(
+  {
+    type: Type.Literal("audit_log"),
+    id: Type.String(),
+    attributes: Type.Object({
+      seq: Type.Integer({ description: "The event's place in the whole log: 1, 2, 3, … without gaps." }),
+      action: Type.String({ description: "What happened, e.g. api_key.created, secret.read." }),
+      actor: Type.Object({
+        type: StringEnum(["user", "service_account", "org", "system", "anonymous"]),
+        id: Type.String(),
+      }),
+      target: Type.Object({ type: Type.String(), id: Type.String() }),
+      org_id: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+      ip: Nullable(Type.String()),
+      request_id: Nullable(Type.String()),
+      detail: Type.Object({}, { additionalProperties: true }),
+      prev_hash: Type.String({ description: "The hash of the event before (64 zeros for the first)." }),
+      hash: Type.String({ description: "SHA-256 over prev_hash and this event's canonical form." }),
+    }),
+  },
+  { $id: "AuditLog" },
+);
+
 /** The `org` resource. */
 export const OrgResource = Type.Object(
   {

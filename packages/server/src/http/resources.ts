@@ -1,5 +1,6 @@
 import {
   type ApiKey,
+  type AuditRecord,
   type KeyEvent,
   keyStatus,
   type Org,
@@ -92,6 +93,28 @@ export function serviceAccountResource(account: ServiceAccount) {
     },
     links: { self: `/rest/orgs/${account.orgId}/service_accounts/${account.id}` },
   };
+}
+
+/** The attributes of an audit event (the JSON:API resource's, and each line of the NDJSON export). */
+export function auditAttributes(record: AuditRecord) {
+  return {
+    seq: record.seq,
+    action: record.action,
+    actor: record.actor,
+    target: record.target,
+    org_id: record.orgId,
+    created_at: record.createdAt.toISOString(),
+    ip: record.ip,
+    request_id: record.requestId,
+    detail: record.detail,
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  };
+}
+
+/** An audit event as a JSON:API resource. */
+export function auditLogResource(record: AuditRecord) {
+  return { type: "audit_log" as const, id: record.id, attributes: auditAttributes(record) };
 }
 
 /** An org as a JSON:API resource. */
