@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
@@ -220,6 +222,35 @@ describe("POST /rest/api_keys/verify over a socket answers as through Fastify", 
       verifyExchange({ key }, { headers: { authorization: `token ${viewer}`, "content-type": JSON_API } }),
     );
     expect(seen.status).toBe(403);
+  });
+
+  test("a body that arrives in parts, after the headers, is read whole; the connection stays usable", async () => {
+    const { key } = await createKey(t);
+    const body = verifyBody({ key });
+    const { port } = new URL(base);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    const head = (length: number) =>
+      `POST /rest/api_keys/verify?version=${VERSION} HTTP/1.1\r\nHost: x\r\nAuthorization: token ${t.owner.token}\r\n` +
+      `Content-Type: ${JSON_API}\r\nContent-Length: ${length}\r\n\r\n`;
+    const answered = async (count: number) => {
+      await vi.waitFor(() => expect(received.split('"code":"VALID"').length - 1).toBe(count), { timeout: 5000 });
+    };
+    socket.write(head(Buffer.byteLength(body)));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.write(body.slice(0, 20));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.write(body.slice(20));
+    await answered(1);
+    socket.write(head(Buffer.byteLength(body)) + body);
+    await answered(2);
+    expect(received.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+    socket.destroy();
   });
 
   test("a body over 1 MiB is refused with 413", async () => {

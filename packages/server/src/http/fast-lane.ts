@@ -209,8 +209,26 @@ export class FastLane {
   }
 }
 
-/** Reads a request's body (Node's parser stops at the announced length). */
+/**
+ * Reads a request's body (Node's parser stops at the announced length). A small body usually came
+ * in the same packet as the headers: by the next turn of the event loop it is complete and buffered,
+ * and one `read()` takes it without switching the stream to flowing mode.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      // `read()` hands over everything buffered; once the message is complete, that is the whole body.
+      const body = req.complete && !req.readableFlowing ? (req.read() as Buffer | null) : null;
+      if (body !== null) {
+        req.read(); // lets the stream end, as a reader that drained it would
+        resolve(body);
+      } else readBodyByEvents(req).then(resolve);
+    });
+  });
+}
+
+/** Reads a request's body chunk by chunk, as it arrives. */
+function readBodyByEvents(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
