@@ -2,6 +2,14 @@ export { type AppDeps, BODY_LIMIT, buildApp, type Services } from "./app.js";
 export { bootstrapOwner, type OwnerCredentials } from "./bootstrap-owner.js";
 export { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from "./config.js";
 export { HTTP_STATUS, UNAUTHORIZED_BODY } from "./http/errors.js";
+export {
+  ROUTE_PERMISSION,
+  type RoutePermission,
+  type RouteRule,
+  roleAllows,
+  roleTable,
+  routeRules,
+} from "./http/route-permissions.js";
 export { API_VERSIONS } from "./http/versions.js";
 export {
   type LocalVerifier,

@@ -38,6 +38,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List the org's API keys",
+        "x-latchkey-permission": "api_keys:read",
         params: OrgParams,
         querystring: Type.Object({ ...PageQuery.properties, ...KeyFilterQuery }),
         response: { 200: list(Type.Ref("ApiKey")), ...ERROR_RESPONSES },
@@ -62,6 +63,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Create an API key (the secret is in this answer only)",
+        "x-latchkey-permission": "api_keys:write",
         params: OrgParams,
         querystring: VersionQuery,
         body: CreateKeyBody,
@@ -91,6 +93,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Revoke every key that matches a filter (for example a label)",
+        "x-latchkey-permission": "api_keys:write",
         params: OrgParams,
         querystring: VersionQuery,
         body: BulkRevokeBody,
@@ -124,6 +127,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Get an API key",
+        "x-latchkey-permission": "api_keys:read",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: { 200: ApiKeyDoc, ...ERROR_RESPONSES },
@@ -141,6 +145,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Change a key's name, description, labels, metadata or permissions",
+        "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         body: UpdateKeyBody,
@@ -163,6 +168,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Delete a key: it stops working and leaves the lists; its events stay",
+        "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: { 204: Type.Null(), ...ERROR_RESPONSES },
@@ -181,6 +187,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           tags,
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} a key`,
+          "x-latchkey-permission": "api_keys:write",
           params: OrgItemParams,
           querystring: VersionQuery,
           response: { 200: ApiKeyDoc, ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
@@ -199,6 +206,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Give a key a new secret, keeping its id (the old one works for the grace period)",
+        "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         body: RegenerateBody,
@@ -218,6 +226,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "A key's lifecycle events, oldest first",
+        "x-latchkey-permission": "api_keys:read",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: {

@@ -51,6 +51,7 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List the org's audit log, newest first (needs audit:read)",
+        "x-latchkey-permission": "audit:read",
         params: OrgParams,
         querystring: Type.Object({ ...PageQuery.properties, ...AuditFilterQuery }),
         response: { 200: list(Type.Ref("AuditLog")), ...ERROR_RESPONSES },
@@ -77,6 +78,7 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Export the org's audit log as NDJSON, oldest first (needs audit:read)",
+        "x-latchkey-permission": "audit:read",
         description:
           "One JSON object per line: the event's id and the attributes of the audit_log resource, hashes included, so that the chain can be checked outside Latchkey.",
         params: OrgParams,

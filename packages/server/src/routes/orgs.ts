@@ -18,6 +18,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "The orgs this credential can act in (a key belongs to exactly one org)",
+        "x-latchkey-permission": "org:read",
         querystring: PageQuery,
         response: { 200: list(Type.Ref("Org")), ...ERROR_RESPONSES },
       },
@@ -38,6 +39,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Get an org",
+        "x-latchkey-permission": "org:read",
         params: OrgParams,
         querystring: VersionQuery,
         response: { 200: single(Type.Ref("Org")), ...ERROR_RESPONSES },

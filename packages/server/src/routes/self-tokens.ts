@@ -21,6 +21,7 @@ export const selfTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List your personal tokens",
+        "x-latchkey-permission": "self",
         querystring: Type.Object({ ...PageQuery.properties, ...TokenFilters }),
         response: { 200: list(Type.Ref("ApiKey")), ...ERROR_RESPONSES },
       },
@@ -43,6 +44,7 @@ export const selfTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Create a personal token (the secret is in this answer only)",
+        "x-latchkey-permission": "self",
         querystring: VersionQuery,
         body: CreateTokenBody,
         response: { 201: ApiKeyDoc, ...ERROR_RESPONSES, 422: Type.Ref("ErrorDocument") },
@@ -65,6 +67,7 @@ export const selfTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Get one of your personal tokens",
+        "x-latchkey-permission": "self",
         params: ItemParams,
         querystring: VersionQuery,
         response: { 200: ApiKeyDoc, ...ERROR_RESPONSES },
@@ -82,6 +85,7 @@ export const selfTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Delete one of your personal tokens",
+        "x-latchkey-permission": "self",
         params: ItemParams,
         querystring: VersionQuery,
         response: { 204: Type.Null(), ...ERROR_RESPONSES },
@@ -101,6 +105,7 @@ export const selfTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Revoke & regenerate one of your personal tokens",
+        "x-latchkey-permission": "self",
         params: ItemParams,
         querystring: VersionQuery,
         body: RegenerateBody,

@@ -16,6 +16,7 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["Self"],
         summary: "Who the credential belongs to (user, service account or org) and the key itself",
+        "x-latchkey-permission": "self",
         querystring: VersionQuery,
         response: {
           200: Type.Object({

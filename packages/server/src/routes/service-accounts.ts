@@ -43,6 +43,7 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List service accounts",
+        "x-latchkey-permission": "service_accounts:read",
         params: OrgParams,
         querystring: PageQuery,
         response: { 200: list(Type.Ref("ServiceAccount")), ...ERROR_RESPONSES },
@@ -64,6 +65,7 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Create a service account",
+        "x-latchkey-permission": "service_accounts:write",
         params: OrgParams,
         querystring: VersionQuery,
         body: CreateServiceAccountBody,
@@ -91,6 +93,7 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Get a service account",
+        "x-latchkey-permission": "service_accounts:read",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: { 200: single(Type.Ref("ServiceAccount")), ...ERROR_RESPONSES },
@@ -108,6 +111,7 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Delete a service account and revoke its keys",
+        "x-latchkey-permission": "service_accounts:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: { 204: Type.Null(), ...ERROR_RESPONSES },

@@ -107,6 +107,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "The org's verifications by outcome over time (needs usage:read)",
+        "x-latchkey-permission": "usage:read",
         params: OrgParams,
         querystring: UsageQuery,
         response: { 200: UsageDocument, ...ERROR_RESPONSES },
@@ -126,6 +127,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "A key's verifications by outcome over time (needs usage:read, or your own token)",
+        "x-latchkey-permission": "usage:read",
         params: OrgItemParams,
         querystring: UsageQuery,
         response: { 200: UsageDocument, ...ERROR_RESPONSES },

@@ -87,6 +87,7 @@ export const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["Verification"],
         summary: "Verify a key of your org (needs api_keys:verify); always 200 with valid and code",
+        "x-latchkey-permission": "api_keys:verify",
         querystring: VersionQuery,
         body: VerifyBody,
         response: { 200: VerificationDocument, ...ERROR_RESPONSES },
