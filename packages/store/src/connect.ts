@@ -6,12 +6,12 @@ import {
   type DatabaseConnection,
   type Driver,
   Kysely,
-  PostgresDialect,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
 } from "kysely";
 import pg from "pg";
+import { SchemaScopedPostgresDialect } from "./postgres-dialect.js";
 import type { Database } from "./schema.js";
 
 /** The database engines Latchkey runs on: a closed set. */
@@ -118,5 +118,5 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), openReader: null };
+  return { db: new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) }), openReader: null };
 }
