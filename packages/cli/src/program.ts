@@ -7,7 +7,9 @@ import { registerKeysCreate } from "./commands/keys-create.js";
 import { registerKeysList } from "./commands/keys-list.js";
 import { registerKeysRegenerate } from "./commands/keys-regenerate.js";
 import { registerKeysShow } from "./commands/keys-show.js";
+import { registerMembers } from "./commands/members.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerOrgs } from "./commands/orgs.js";
 import { registerServe } from "./commands/serve.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Io } from "./io.js";
@@ -33,7 +35,10 @@ export function createProgram(io: Io): Command {
   const audit = program.command("audit").description("export the audit log, and verify its hash chain");
   registerAuditExport(audit, io);
   registerAuditVerify(audit, io);
-  for (const command of [program, keys, audit, ...keys.commands, ...audit.commands, ...program.commands]) {
+  const orgs = registerOrgs(program, io);
+  const members = registerMembers(program, io);
+  const groups = [keys, audit, orgs, members];
+  for (const command of [program, ...groups, ...groups.flatMap((group) => group.commands), ...program.commands]) {
     command.exitOverride();
   }
   return program;

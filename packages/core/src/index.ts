@@ -55,6 +55,7 @@ export {
   MAX_NAME_LENGTH,
 } from "./key-input.js";
 export { type CreateKeyInput, type IssuedKey, KeyService, type UpdateKeyInput } from "./key-service.js";
+export { MembershipService } from "./membership-service.js";
 export {
   type ApiKey,
   DEFAULT_KEY_PREFIXES,
@@ -67,6 +68,7 @@ export {
   type KeySecret,
   type KeyStatus,
   type Membership,
+  type MemberView,
   type Org,
   type OrgPolicy,
   type PrincipalRef,
@@ -103,6 +105,8 @@ export type {
   KeyChange,
   KeyFilter,
   KeyStore,
+  MembershipStore,
+  NewMembership,
   OrgStore,
   Page,
   PageRequest,

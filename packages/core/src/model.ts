@@ -168,6 +168,12 @@ export interface Membership {
   createdAt: Date;
 }
 
+/** A membership as the memberships API shows it: with the user's email and name. */
+export interface MemberView extends Membership {
+  email: string;
+  name: string;
+}
+
 /** How a service account authenticates. */
 export type ServiceAccountAuthType = "api_key";
 

@@ -6,11 +6,13 @@ import type {
   KeySecret,
   KeyStatus,
   Membership,
+  MemberView,
   Org,
   ServiceAccount,
   User,
   VerifiableKey,
 } from "./model.js";
+import type { BuiltInRole } from "./permissions.js";
 import type { UsageStore } from "./usage.js";
 
 /** A page request: newest first; `startingAfter` / `endingBefore` are ids of the previous page's edges. */
@@ -120,6 +122,30 @@ export interface UserStore {
   count(): Promise<number>;
 }
 
+/** What adding a member writes: the membership of the user who has `email`. */
+export interface NewMembership {
+  id: string;
+  orgId: string;
+  email: string;
+  role: BuiltInRole;
+  createdAt: Date;
+}
+
+/**
+ * Storage of memberships. Each change is one transaction with its audit event. An org never loses its
+ * last owner: a change that would leave none is a CONFLICT, decided inside the transaction.
+ */
+export interface MembershipStore {
+  list(orgId: string, page: PageRequest): Promise<Page<MemberView>>;
+  get(orgId: string, id: string): Promise<MemberView | null>;
+  /** Adds the user who has this email; null when nobody has it; CONFLICT when already a member. */
+  add(membership: NewMembership, auditFor: (userId: string) => AuditEvent): Promise<MemberView | null>;
+  /** Gives the member another role; CONFLICT when it would leave the org without an owner. */
+  setRole(orgId: string, id: string, role: BuiltInRole, audit: AuditEvent): Promise<MemberView>;
+  /** Removes the member; CONFLICT when it would leave the org without an owner. */
+  remove(orgId: string, id: string, audit: AuditEvent): Promise<void>;
+}
+
 /**
  * Storage of service accounts. `delete` marks the account deleted and revokes its live keys, with an
  * event per key, in one transaction.
@@ -150,6 +176,7 @@ export interface Store {
   readonly keys: KeyStore;
   readonly orgs: OrgStore;
   readonly users: UserStore;
+  readonly memberships: MembershipStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly usage: UsageStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */

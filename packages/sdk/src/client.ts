@@ -1,4 +1,5 @@
 import type {
+  AddMemberAttributes,
   ApiKey,
   ApiKeyEvent,
   ApiMethod,
@@ -12,6 +13,7 @@ import type {
   KeyFilter,
   KeyVerification,
   ListDocument,
+  Membership,
   Operation,
   Org,
   PageOptions,
@@ -243,6 +245,29 @@ export class LatchkeyClient {
   /** Deletes a service account and revokes its keys. */
   async deleteServiceAccount(orgId: string, id: string): Promise<void> {
     await this.call("delete", "/rest/orgs/{org_id}/service_accounts/{id}", { path: { org_id: orgId, id } });
+  }
+
+  /** A page of the org's members, with their roles. */
+  listMembers(orgId: string, page: PageOptions = {}): Promise<ListDocument<Membership>> {
+    return this.call("get", "/rest/orgs/{org_id}/memberships", { path: { org_id: orgId }, query: page });
+  }
+
+  /** Adds an existing user (by email) with a role at most the caller's own. */
+  async addMember(orgId: string, attributes: AddMemberAttributes): Promise<Membership> {
+    const body = { data: { type: "membership" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/memberships", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** Gives a member another role; their keys follow on the next request. */
+  async setMemberRole(orgId: string, id: string, role: AddMemberAttributes["role"]): Promise<Membership> {
+    const body = { data: { type: "membership" as const, attributes: { role } } };
+    const path = { org_id: orgId, id };
+    return (await this.call("patch", "/rest/orgs/{org_id}/memberships/{id}", { path, body })).data;
+  }
+
+  /** Removes a member; their personal keys stop working in the org at once. */
+  async removeMember(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/memberships/{id}", { path: { org_id: orgId, id } });
   }
 
   /**

@@ -5,6 +5,7 @@ export type {
   ApiKeyEvent,
   AuditLog,
   ErrorDocument,
+  Membership,
   Org,
   paths,
   ServiceAccount,
@@ -57,6 +58,9 @@ export type CreateTokenAttributes = AttributesOf<RequestBodyOf<"/rest/self/token
 export type CreateServiceAccountAttributes = AttributesOf<
   RequestBodyOf<"/rest/orgs/{org_id}/service_accounts", "post">
 >;
+
+/** Attributes accepted when adding a member: the email of an existing user and a built-in role. */
+export type AddMemberAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/memberships", "post">>;
 
 /** Filters of the key list and of a bulk revoke: `filter[status]` and the like, without the brackets. */
 export type KeyFilter = {

@@ -9,6 +9,7 @@ import {
   KEY_SCAN_PATTERN,
   KeyCache,
   KeyService,
+  MembershipService,
   MemoryRateLimiter,
   type RandomSource,
   type RateLimiter,
@@ -37,6 +38,7 @@ import {
   ApiKeyResource,
   AuditLogResource,
   KeyEventResource,
+  MembershipResource,
   OrgResource,
   ServiceAccountResource,
 } from "./http/resource-schemas.js";
@@ -49,6 +51,7 @@ import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
 import { authCheckRoutes } from "./routes/auth-check.js";
 import { healthRoutes } from "./routes/health.js";
+import { membershipRoutes } from "./routes/memberships.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { orgRoutes } from "./routes/orgs.js";
 import { selfRoutes } from "./routes/self.js";
@@ -67,6 +70,7 @@ export interface Services {
   failureThrottle: FailureThrottle | null;
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
+  memberships: MembershipService;
   audit: AuditService;
 }
 
@@ -164,6 +168,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     failureThrottle,
     keys: new KeyService(deps.store, verifier, clock, random),
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
+    memberships: new MembershipService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
   } satisfies Services);
   const flushUsage = () =>
@@ -195,6 +200,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ApiKeyResource,
     KeyEventResource,
     ServiceAccountResource,
+    MembershipResource,
     OrgResource,
     AuditLogResource,
   ]) {
@@ -244,6 +250,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(apiKeyRoutes);
       await rest.register(selfTokenRoutes);
       await rest.register(serviceAccountRoutes);
+      await rest.register(membershipRoutes);
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);

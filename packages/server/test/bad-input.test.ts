@@ -7,6 +7,7 @@ import {
   expectError,
   fillPath,
   JSON_API,
+  membershipIdOf,
   openApiRoutes,
   type Response,
   type RouteIds,
@@ -30,7 +31,13 @@ beforeAll(async () => {
   const serviceAccountId = await createServiceAccount(t);
   const key = await createKey(t, { name: "target", labels: ["target"] });
   const token = await createToken(t, t.owner.token, { name: "target token" });
-  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id };
+  ids = {
+    orgId: t.owner.orgId,
+    keyId: key.id,
+    serviceAccountId,
+    tokenId: token.id,
+    membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
+  };
   verifiable = key.key;
 });
 

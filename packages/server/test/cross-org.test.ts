@@ -5,6 +5,7 @@ import {
   createTestApp,
   createToken,
   fillPath,
+  membershipIdOf,
   type OrgFixture,
   openApiRoutes,
   type Response,
@@ -75,6 +76,7 @@ beforeAll(async () => {
     keyId: key.id,
     serviceAccountId: await serviceAccount(bOwner, b.orgId, `${MARK}-robot`),
     tokenId: token.id,
+    membershipId: await membershipIdOf(t, b.orgId, b.members.viewer.userId),
   };
   const aKey = await createKey(t, { name: "A's key" });
   const aToken = await createToken(t, t.owner.token, { name: "A's token" });
@@ -83,12 +85,14 @@ beforeAll(async () => {
     keyId: aKey.id,
     serviceAccountId: await serviceAccount(t.owner.token, t.owner.orgId, "a-robot"),
     tokenId: aToken.id,
+    membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
   };
   bSecrets = [
     MARK,
     bIds.keyId,
     bIds.serviceAccountId,
     bIds.tokenId,
+    bIds.membershipId,
     key.key,
     token.key,
     String(key.attributes.hint),

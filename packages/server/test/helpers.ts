@@ -302,6 +302,7 @@ export interface RouteIds {
   keyId: string;
   serviceAccountId: string;
   tokenId: string;
+  membershipId: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
@@ -309,6 +310,7 @@ export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
   if (path.includes("/self/tokens/{id}")) return ids.tokenId;
   if (path.includes("/api_keys/{id}")) return ids.keyId;
+  if (path.includes("/memberships/{id}")) return ids.membershipId;
   throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
 }
 
@@ -341,6 +343,11 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       attributes: { name: "sample", role: "viewer" },
     },
     "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
+    "POST /rest/orgs/{org_id}/memberships": {
+      type: "membership",
+      attributes: { email: "nobody@example.test", role: "viewer" },
+    },
+    "PATCH /rest/orgs/{org_id}/memberships/{id}": { type: "membership", attributes: { role: "viewer" } },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {
@@ -430,6 +437,17 @@ export async function listAllKeys(t: TestApp, orgId = t.owner.orgId, token = t.o
     url = body.links.next;
   }
   return items;
+}
+
+/** The id of a user's membership in an org. */
+export async function membershipIdOf(t: TestApp, orgId: string, userId: string): Promise<string> {
+  const row = await t.store.db
+    .selectFrom("memberships")
+    .select("id")
+    .where("org_id", "=", orgId)
+    .where("user_id", "=", userId)
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 /** A fresh UUID that names nothing. */

@@ -4,17 +4,20 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ROLE_TABLE_END, ROLE_TABLE_START, withRoleTable } from "../../../scripts/role-table.mjs";
 import { roleAllows, roleTable, routeRules } from "../src/http/route-permissions.js";
 import {
+  addMember,
   createKey,
   createServiceAccount,
   createTestApp,
   createToken,
   fillPath,
   type Member,
+  membershipIdOf,
   type OrgFixture,
   orgAWithAllRoles,
   sampleBody,
   send,
   type TestApp,
+  unknownUuid,
 } from "./helpers.js";
 
 // The role matrix: every /rest route of the OpenAPI document against every built-in role. What each
@@ -35,12 +38,34 @@ beforeAll(async () => {
 async function idsFor(member: Member) {
   const key = await createKey(t, { name: "matrix target", permissions: ["jobs:read"] });
   const token = await createToken(t, member.token, { name: "own token", expires_in: "1d" });
+  const colleague = await addMember(t, org.orgId, "viewer");
   return {
     orgId: org.orgId,
     keyId: key.id,
     serviceAccountId: await createServiceAccount(t, "viewer", `robot-${key.id.slice(-8)}`),
     tokenId: token.id,
+    membershipId: await membershipIdOf(t, org.orgId, colleague.userId),
   };
+}
+
+/** A user who belongs to no org yet, to add as a member. */
+async function outsider(): Promise<string> {
+  const id = unknownUuid();
+  const email = `outsider-${id}@example.test`;
+  await t.store.db
+    .insertInto("users")
+    .values({ id, email, name: "outsider", password_hash: null, created_at: t.clock.now().toISOString() })
+    .execute();
+  return email;
+}
+
+/** A valid body for the route: its sample, with a new name, or a new person to add. */
+async function bodyFor(route: { method: "POST"; path: string }, unique: string): Promise<Record<string, unknown>> {
+  const body = sampleBody(route);
+  const attributes = (body.data as { attributes: Record<string, unknown> }).attributes;
+  if (typeof attributes.name === "string") attributes.name = `${attributes.name}-${unique}`;
+  if (typeof attributes.email === "string") attributes.email = await outsider();
+  return body;
 }
 
 test("the README's role table is the one generated from the OpenAPI document (else npm run generate:sdk)", () => {
@@ -67,7 +92,7 @@ describe.each(BUILT_IN_ROLES.map((role) => [role] as const))("%s", (role) => {
         method: route.method,
         url: fillPath(rule.path, ids),
         token: member.token,
-        ...(hasBody ? { body: uniquelyNamed(sampleBody(route), ids.keyId) } : {}),
+        ...(hasBody ? { body: await bodyFor(route, ids.keyId) } : {}),
       });
       const allowed = roleAllows(role, rule.permission);
       if (allowed) {
@@ -79,10 +104,3 @@ describe.each(BUILT_IN_ROLES.map((role) => [role] as const))("%s", (role) => {
     },
   );
 });
-
-/** A sample body whose name (where it has one) is new, so creations do not collide with earlier ones. */
-function uniquelyNamed(body: Record<string, unknown>, unique: string): Record<string, unknown> {
-  const attributes = (body.data as { attributes?: Record<string, unknown> }).attributes;
-  if (attributes && typeof attributes.name === "string") attributes.name = `${attributes.name}-${unique}`;
-  return body;
-}

@@ -3,6 +3,7 @@ import { type Kysely, PostgresAdapter, sql } from "kysely";
 import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
+import { KyselyMembershipStore } from "./kysely-membership-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
@@ -21,6 +22,7 @@ export class KyselyStore implements Store {
   readonly keys: KyselyKeyStore;
   readonly orgs: KyselyOrgStore;
   readonly users: KyselyUserStore;
+  readonly memberships: KyselyMembershipStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
   readonly usage: KyselyUsageStore;
 
@@ -33,6 +35,7 @@ export class KyselyStore implements Store {
     this.keys = new KyselyKeyStore(db, openReader);
     this.orgs = new KyselyOrgStore(db);
     this.users = new KyselyUserStore(db);
+    this.memberships = new KyselyMembershipStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
     this.usage = new KyselyUsageStore(db);
   }

@@ -120,6 +120,23 @@ export interface ErrorDocument {
   }[];
 }
 
+export interface Membership {
+  type: "membership";
+  id: string;
+  attributes: {
+    /** A built-in role: owner, super_admin, admin, member or viewer. */
+    role: string;
+    user_id: string;
+    email: string;
+    name: string;
+    org_id: string;
+    created_at: string;
+  };
+  links: {
+    self: string;
+  };
+}
+
 export interface Org {
   type: "org";
   id: string;
@@ -801,6 +818,142 @@ export interface paths {
         "filter[to]"?: string;
       };
       response: unknown;
+    };
+  };
+  "/rest/orgs/{org_id}/memberships": {
+    /** List the org's members and their roles */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Membership[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Add an existing user to the org with a role (invite new people instead) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "membership";
+          attributes: {
+            /** The email address of an existing user. */
+            email: string;
+            /** A built-in role, at most your own (only owners make owners). */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Membership;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/memberships/{id}": {
+    /** Get a membership */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Membership;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Change a member's role (their keys follow on the next request) */
+    patch: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "membership";
+          attributes: {
+            /** A built-in role, at most your own (only owners make owners). */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Membership;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Remove a member (their personal keys stop working in this org at once) */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
     };
   };
   "/rest/orgs/{org_id}/service_accounts": {

@@ -81,6 +81,24 @@ export const ServiceAccountResource = Type.Object(
   { $id: "ServiceAccount" },
 );
 
+/** The `membership` resource: a person's role in an org. */
+export const MembershipResource = Type.Object(
+  {
+    type: Type.Literal("membership"),
+    id: Type.String(),
+    attributes: Type.Object({
+      role: Type.String({ description: "A built-in role: owner, super_admin, admin, member or viewer." }),
+      user_id: Type.String(),
+      email: Type.String(),
+      name: Type.String(),
+      org_id: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+    }),
+    links: SelfLink,
+  },
+  { $id: "Membership" },
+);
+
 /** The `audit_log` resource: one event of the hash-chained audit log. */
 export const AuditLogResource = Type.Object(
   {

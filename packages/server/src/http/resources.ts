@@ -3,6 +3,7 @@ import {
   type AuditRecord,
   type KeyEvent,
   keyStatus,
+  type MemberView,
   type Org,
   type ServiceAccount,
   type User,
@@ -92,6 +93,23 @@ export function serviceAccountResource(account: ServiceAccount) {
       created_by: account.createdBy,
     },
     links: { self: `/rest/orgs/${account.orgId}/service_accounts/${account.id}` },
+  };
+}
+
+/** A membership as a JSON:API resource. */
+export function membershipResource(member: MemberView) {
+  return {
+    type: "membership" as const,
+    id: member.id,
+    attributes: {
+      role: member.role,
+      user_id: member.userId,
+      email: member.email,
+      name: member.name,
+      org_id: member.orgId,
+      created_at: member.createdAt.toISOString(),
+    },
+    links: { self: `/rest/orgs/${member.orgId}/memberships/${member.id}` },
   };
 }
 

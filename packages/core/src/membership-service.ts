@@ -1,0 +1,160 @@
+import { auditEventOf } from "./audit.js";
+import { requireOrg, requirePermission } from "./authorize.js";
+import type { Clock, RandomSource } from "./clock.js";
+import { LatchkeyError } from "./errors.js";
+import { newId } from "./ids.js";
+import type { MemberView } from "./model.js";
+import { BUILT_IN_ROLES, type BuiltInRole, grantsOfRole, isBuiltInRole, missingPermissions } from "./permissions.js";
+import type { Page, PageRequest, Store } from "./ports.js";
+import type { Actor, Verifier } from "./verifier.js";
+
+/** How much a built-in role may do: owner highest. A member manages only roles at or below their own. */
+function rank(role: BuiltInRole): number {
+  return BUILT_IN_ROLES.length - BUILT_IN_ROLES.indexOf(role);
+}
+
+function checkRole(role: string): BuiltInRole {
+  if (!isBuiltInRole(role)) {
+    throw new LatchkeyError("VALIDATION_FAILED", `role must be one of ${BUILT_IN_ROLES.join(", ")}.`, {
+      pointer: "/data/attributes/role",
+    });
+  }
+  return role;
+}
+
+/**
+ * Who belongs to an org and with which role. Changing or removing a membership changes, on the next
+ * request, what that person's personal keys may do (the verified-key cache is dropped on every node).
+ */
+export class MembershipService {
+  constructor(
+    private readonly store: Store,
+    private readonly verifier: Verifier,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+  ) {}
+
+  /** The org's members, newest first. Needs `members:read`. */
+  async list(actor: Actor, orgId: string, page: PageRequest): Promise<Page<MemberView>> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "members:read");
+    return this.store.memberships.list(actor.orgId, page);
+  }
+
+  /** One membership of the org. Needs `members:read`. */
+  async get(actor: Actor, orgId: string, id: string): Promise<MemberView> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "members:read");
+    const member = await this.store.memberships.get(actor.orgId, id.toLowerCase());
+    if (member === null) throw new LatchkeyError("NOT_FOUND", "No such membership.", { parameter: "id" });
+    return member;
+  }
+
+  /**
+   * Adds an existing user (by email) with a role. New people are invited instead. Needs `members:write`
+   * and a role at or above the one given.
+   */
+  async add(actor: Actor, orgId: string, input: { email: string; role: string }): Promise<MemberView> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "members:write");
+    const role = checkRole(input.role);
+    await this.requireRank(actor, role, "/data/attributes/role");
+    const email = input.email.trim().toLowerCase();
+    const id = newId(this.clock, this.random);
+    const at = this.clock.now();
+    const added = await this.store.memberships.add({ id, orgId: actor.orgId, email, role, createdAt: at }, (userId) =>
+      auditEventOf(
+        actor,
+        actor.orgId,
+        "membership.created",
+        { type: "membership", id },
+        { id: newId(this.clock, this.random), at, detail: { user_id: userId, role } },
+      ),
+    );
+    if (added === null) {
+      throw new LatchkeyError("NOT_FOUND", "No user has this email address; invite them instead.", {
+        pointer: "/data/attributes/email",
+      });
+    }
+    return added;
+  }
+
+  /** Gives a member another role. Needs `members:write` and a role at or above both roles. */
+  async setRole(actor: Actor, orgId: string, id: string, newRole: string): Promise<MemberView> {
+    const member = await this.manageable(actor, orgId, id);
+    const role = checkRole(newRole);
+    await this.requireRank(actor, role, "/data/attributes/role");
+    if (member.role === role) return member;
+    const at = this.clock.now();
+    const updated = await this.store.memberships.setRole(
+      member.orgId,
+      member.id,
+      role,
+      auditEventOf(
+        actor,
+        member.orgId,
+        "membership.updated",
+        { type: "membership", id: member.id },
+        { id: newId(this.clock, this.random), at, detail: { user_id: member.userId, from: member.role, to: role } },
+      ),
+    );
+    this.verifier.forgetAll();
+    return updated;
+  }
+
+  /** Removes a member; their personal keys stop working in this org at once. Needs `members:write`. */
+  async remove(actor: Actor, orgId: string, id: string): Promise<void> {
+    const member = await this.manageable(actor, orgId, id);
+    await this.store.memberships.remove(
+      member.orgId,
+      member.id,
+      auditEventOf(
+        actor,
+        member.orgId,
+        "membership.deleted",
+        { type: "membership", id: member.id },
+        {
+          id: newId(this.clock, this.random),
+          at: this.clock.now(),
+          detail: { user_id: member.userId, role: member.role },
+        },
+      ),
+    );
+    this.verifier.forgetAll();
+  }
+
+  private async manageable(actor: Actor, orgId: string, id: string): Promise<MemberView> {
+    const member = await this.get(actor, orgId, id);
+    requirePermission(actor, "members:write");
+    await this.requireRank(actor, member.role, "/data/attributes/role");
+    return member;
+  }
+
+  /**
+   * The actor may hand out or manage `role` only when it holds every permission of the role and, for
+   * a person, their own role ranks at least as high (an admin cannot make an owner).
+   */
+  private async requireRank(actor: Actor, role: BuiltInRole, pointer: string): Promise<void> {
+    const missing = missingPermissions(actor.grants, grantsOfRole(role));
+    if (missing.length > 0) {
+      throw new LatchkeyError("PERMISSION_ESCALATION", `The role ${role} holds permissions you do not.`, { pointer });
+    }
+    const own = await this.actorRole(actor);
+    if (own === null || rank(own) < rank(role)) {
+      throw new LatchkeyError("PERMISSION_ESCALATION", `Only members ranked ${role} or above may manage ${role}s.`, {
+        pointer,
+      });
+    }
+  }
+
+  /** The actor's own role: a user's membership, a service account's role; an org key ranks as admin. */
+  private async actorRole(actor: Actor): Promise<BuiltInRole | null> {
+    if (actor.principal.type === "user") {
+      return (await this.store.users.membership(actor.orgId, actor.principal.id))?.role ?? null;
+    }
+    if (actor.principal.type === "service_account") {
+      return (await this.store.serviceAccounts.get(actor.orgId, actor.principal.id))?.role ?? null;
+    }
+    return actor.principal.type === "org" ? "admin" : null;
+  }
+}
