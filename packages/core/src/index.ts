@@ -1,3 +1,21 @@
+export { AlertScheduler, type AlertSchedulerOptions, SCHEDULER_LEASE, type TickReport } from "./alert-scheduler.js";
+export {
+  ALERT_ACTIONS,
+  ALERTS_ACTOR,
+  AlertEvents,
+  type AlertOnce,
+  type AlertStore,
+  dueExpiryAlert,
+  EXPIRY_ALERT_DAYS,
+  type ExpiringKey,
+  type ExpiryAlertDays,
+  IDLE_POLICY_ACTOR,
+  type IdlePolicy,
+  MAX_IDLE_DISABLE_DAYS,
+  type NewNetworkUse,
+  networkOf,
+  quotaLowThreshold,
+} from "./alerts.js";
 export {
   type AuditActor,
   type AuditEvent,
@@ -75,6 +93,7 @@ export {
   type RateLimit,
   type ServiceAccount,
   type ServiceAccountAuthType,
+  type SystemActor,
   toVerifiableKey,
   type User,
   VERIFIABLE_KEY_FIELDS,
@@ -104,6 +123,7 @@ export type {
   KeyFilter,
   KeyStore,
   OrgStore,
+  OrgUpdate,
   Page,
   PageRequest,
   ServiceAccountStore,
@@ -111,6 +131,7 @@ export type {
   StoredKeyLookup,
   UserStore,
 } from "./ports.js";
+export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
 export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";
 export { keyStatus } from "./status.js";
