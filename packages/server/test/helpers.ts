@@ -341,6 +341,7 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       attributes: { name: "sample", role: "viewer" },
     },
     "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
+    "PATCH /rest/orgs/{org_id}": { type: "org", attributes: { policy: { idle_disable_days: null } } },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {
