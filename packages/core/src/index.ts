@@ -100,6 +100,14 @@ export {
   type VerifiableKey,
 } from "./model.js";
 export {
+  checkPolicyChange,
+  MAX_ENVIRONMENTS,
+  MAX_POLICY_LIFETIME_SECONDS,
+  MIN_POLICY_LIFETIME_SECONDS,
+  OrgService,
+  type UpdateOrgInput,
+} from "./org-service.js";
+export {
   BUILT_IN_ROLE_GRANTS,
   BUILT_IN_ROLES,
   type BuiltInRole,
@@ -131,14 +139,6 @@ export type {
   StoredKeyLookup,
   UserStore,
 } from "./ports.js";
-export {
-  checkPolicyChange,
-  MAX_ENVIRONMENTS,
-  MAX_POLICY_LIFETIME_SECONDS,
-  MIN_POLICY_LIFETIME_SECONDS,
-  OrgService,
-  type UpdateOrgInput,
-} from "./org-service.js";
 export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
 export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";

@@ -31,7 +31,8 @@ function invalid(message: string, pointer: string): never {
 export function checkPolicyChange(policy: Partial<OrgPolicy>): Partial<OrgPolicy> {
   const out: Partial<OrgPolicy> = {};
   if (policy.allowNeverExpiring !== undefined) {
-    if (typeof policy.allowNeverExpiring !== "boolean") invalid("must be true or false.", "policy/allow_never_expiring");
+    if (typeof policy.allowNeverExpiring !== "boolean")
+      invalid("must be true or false.", "policy/allow_never_expiring");
     out.allowNeverExpiring = policy.allowNeverExpiring;
   }
   if (policy.maxLifetimeSeconds !== undefined) {
@@ -64,7 +65,10 @@ export function checkPolicyChange(policy: Partial<OrgPolicy>): Partial<OrgPolicy
   if (policy.idleDisableDays !== undefined) {
     const days = policy.idleDisableDays;
     if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_IDLE_DISABLE_DAYS)) {
-      invalid(`must be null (off) or a whole number of days from 1 to ${MAX_IDLE_DISABLE_DAYS}.`, "policy/idle_disable_days");
+      invalid(
+        `must be null (off) or a whole number of days from 1 to ${MAX_IDLE_DISABLE_DAYS}.`,
+        "policy/idle_disable_days",
+      );
     }
     out.idleDisableDays = days;
   }

@@ -200,7 +200,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const flushTimer = setInterval(flushUsage, config.usageFlushSeconds * 1000);
   flushTimer.unref();
   const tick = () =>
-    scheduler.tick().catch((error: unknown) => app.log.warn({ err: error }, "scheduled jobs failed; retried next tick"));
+    scheduler
+      .tick()
+      .catch((error: unknown) => app.log.warn({ err: error }, "scheduled jobs failed; retried next tick"));
   const schedulerTimer = setInterval(tick, config.schedulerIntervalSeconds * 1000);
   schedulerTimer.unref();
   app.addHook("onClose", async () => {
