@@ -28,7 +28,10 @@ describe("PATCH /rest/orgs/{org_id}", () => {
     const read = await send(t.app, { url: `/rest/orgs/${t.owner.orgId}`, token: t.owner.token });
     expect(read.json().data.attributes.policy.idle_disable_days).toBe(30);
     const off = await patch({ policy: { idle_disable_days: null } });
-    expect(off.json().data.attributes.policy).toMatchObject({ idle_disable_days: null, environments: ["live", "test", "dev"] });
+    expect(off.json().data.attributes.policy).toMatchObject({
+      idle_disable_days: null,
+      environments: ["live", "test", "dev"],
+    });
     const events = await auditOf(t, t.owner.orgId, "org.updated");
     expect(events.map((event) => event.detail)).toEqual([
       { fields: ["name", "policy.environments", "policy.idle_disable_days"] },
