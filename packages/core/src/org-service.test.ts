@@ -8,7 +8,8 @@ function pointerOf(change: Parameters<typeof checkPolicyChange>[0]): string | un
   } catch (error) {
     expect(error).toBeInstanceOf(LatchkeyError);
     expect((error as LatchkeyError).code).toBe("VALIDATION_FAILED");
-    return (error as LatchkeyError).source?.pointer;
+    const source = (error as LatchkeyError).source;
+    return source !== undefined && "pointer" in source ? source.pointer : undefined;
   }
   return undefined;
 }
