@@ -105,6 +105,13 @@ export interface ExpiringKey {
   orgId: string;
   createdAt: Date;
   expiresAt: Date;
+  /** The discriminators of the `expiring` alerts already recorded for the key. */
+  sent: string[];
+}
+
+/** The once-only identity of a key's expiry alert: one per threshold and expiry time. */
+export function expiryAlertOnce(key: Pick<ExpiringKey, "id" | "expiresAt">, days: ExpiryAlertDays): AlertOnce {
+  return { keyId: key.id, kind: "expiring", discriminator: `${days}d@${key.expiresAt.toISOString()}` };
 }
 
 /** An org whose policy disables idle keys. */
@@ -136,7 +143,7 @@ export interface AlertStore {
   takeLease(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
   /** Gives the lease up if `holder` holds it, so another node need not wait for it to end. */
   releaseLease(name: string, holder: string): Promise<void>;
-  /** Keys not revoked nor deleted whose expiry lies in (`now`, `horizon`]. */
+  /** Keys not revoked nor deleted whose expiry lies in (`now`, `horizon`], with the expiry alerts sent. */
   expiringKeys(now: Date, horizon: Date): Promise<ExpiringKey[]>;
   /** Records the alert and its audit event unless it was recorded before. Returns whether it recorded. */
   recordOnce(alert: AlertOnce, event: AuditEvent): Promise<boolean>;

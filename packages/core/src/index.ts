@@ -9,6 +9,7 @@ export {
   EXPIRY_ALERT_DAYS,
   type ExpiringKey,
   type ExpiryAlertDays,
+  expiryAlertOnce,
   IDLE_POLICY_ACTOR,
   type IdlePolicy,
   MAX_IDLE_DISABLE_DAYS,

@@ -141,6 +141,7 @@ describe.skipIf(postgresUrl === undefined)("alerts with two nodes on one Postgre
       orgId,
       createdAt: clock.now(),
       expiresAt: new Date(clock.now().getTime() + 1000),
+      sent: [],
     };
     const once = { keyId: key.id, kind: "expiring" as const, discriminator: "race" };
     const recorded = await Promise.all(

@@ -61,19 +61,39 @@ export class KyselyAlertStore implements AlertStore {
   async expiringKeys(now: Date, horizon: Date): Promise<ExpiringKey[]> {
     const rows = await this.db
       .selectFrom("api_keys")
-      .select(["id", "org_id", "created_at", "expires_at"])
-      .where("revoked_at", "is", null)
-      .where("deleted_at", "is", null)
-      .where("expires_at", ">", toTime(now))
-      .where("expires_at", "<=", toTime(horizon))
-      .orderBy("expires_at")
+      .leftJoin("alerts_sent", (join) =>
+        join.onRef("alerts_sent.key_id", "=", "api_keys.id").on("alerts_sent.kind", "=", "expiring"),
+      )
+      .select([
+        "api_keys.id",
+        "api_keys.org_id",
+        "api_keys.created_at",
+        "api_keys.expires_at",
+        "alerts_sent.discriminator",
+      ])
+      .where("api_keys.revoked_at", "is", null)
+      .where("api_keys.deleted_at", "is", null)
+      .where("api_keys.expires_at", ">", toTime(now))
+      .where("api_keys.expires_at", "<=", toTime(horizon))
+      .orderBy("api_keys.expires_at")
+      .orderBy("api_keys.id")
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      orgId: row.org_id,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at as string),
-    }));
+    const keys = new Map<string, ExpiringKey>();
+    for (const row of rows) {
+      let key = keys.get(row.id);
+      if (key === undefined) {
+        key = {
+          id: row.id,
+          orgId: row.org_id,
+          createdAt: new Date(row.created_at),
+          expiresAt: new Date(row.expires_at as string),
+          sent: [],
+        };
+        keys.set(row.id, key);
+      }
+      if (row.discriminator !== null) key.sent.push(row.discriminator);
+    }
+    return [...keys.values()];
   }
 
   async recordOnce(alert: AlertOnce, event: AuditEvent): Promise<boolean> {
