@@ -238,8 +238,15 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
   // the migration recorded and moves on.
+  // Kysely looks for its bookkeeping tables in every schema unless told which: in a database shared by
+  // several schemas (search_path per deployment or per test) it would find another schema's and never
+  // create its own. Naming the current schema keeps each deployment's bookkeeping beside its tables.
+  const schema = isPostgres(db)
+    ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : null;
+  const options = { db, provider, ...(schema ? { migrationTableSchema: schema } : {}) };
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const { error, results } = await new Migrator(options).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
     if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
