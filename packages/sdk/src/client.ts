@@ -22,6 +22,7 @@ import type {
   ServiceAccount,
   TokenFilter,
   UpdateKeyAttributes,
+  UpdateOrgAttributes,
   Usage,
   UsageOptions,
   VerifyOptions,
@@ -123,6 +124,12 @@ export class LatchkeyClient {
   /** One org. */
   async getOrg(orgId: string): Promise<Org> {
     return (await this.call("get", "/rest/orgs/{org_id}", { path: { org_id: orgId } })).data;
+  }
+
+  /** Changes an org's name or policy fields (those given); needs `org:write`. */
+  async updateOrg(orgId: string, attributes: UpdateOrgAttributes): Promise<Org> {
+    const body = { data: { type: "org" as const, attributes } };
+    return (await this.call("patch", "/rest/orgs/{org_id}", { path: { org_id: orgId }, body })).data;
   }
 
   /** A page of the org's keys. */

@@ -49,6 +49,14 @@ describe("LatchkeyClient against a real server", () => {
     expect((await client.getOrg(orgId)).attributes.slug).toBe("default");
   });
 
+  it("sets and clears the org's idle policy", async () => {
+    const set = await client.updateOrg(orgId, { policy: { idle_disable_days: 45 } });
+    expect(set.attributes.policy.idle_disable_days).toBe(45);
+    expect((await client.getOrg(orgId)).attributes.policy.idle_disable_days).toBe(45);
+    const cleared = await client.updateOrg(orgId, { policy: { idle_disable_days: null } });
+    expect(cleared.attributes.policy.idle_disable_days).toBeNull();
+  });
+
   it("runs a key's whole lifecycle", async () => {
     const created = await client.createKey(orgId, {
       name: "billing",
