@@ -10,8 +10,9 @@ import type { Org, OrgPolicy } from "./model.js";
 import type { OrgUpdate, Store } from "./ports.js";
 import type { Actor } from "./verifier.js";
 
-/** The shortest and longest key lifetime an org's policy may allow: an hour, and ten years. */
+/** The shortest key lifetime an org's policy may set as its longest: an hour. */
 export const MIN_POLICY_LIFETIME_SECONDS = 3600;
+/** The longest key lifetime an org's policy may allow: ten years. */
 export const MAX_POLICY_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
 
 /** At most this many environments per org. */

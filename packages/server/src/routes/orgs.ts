@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   ENVIRONMENT_PATTERN,
-  LatchkeyError,
   MAX_ENVIRONMENTS,
   MAX_IDLE_DISABLE_DAYS,
   MAX_NAME_LENGTH,
   MAX_POLICY_LIFETIME_SECONDS,
   MIN_POLICY_LIFETIME_SECONDS,
-  requireOrg,
   requirePermission,
 } from "@latchkey/core";
 import { Type } from "typebox";
@@ -101,11 +99,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
-      requireOrg(actor, request.params.org_id);
-      requirePermission(actor, "org:read");
-      const org = await store.orgs.get(actor.orgId);
-      if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+      const org = await orgs.get(actorOf(request), request.params.org_id);
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgResource(org) });
     },
   );
