@@ -45,7 +45,10 @@ async function startNode(env: Record<string, string>): Promise<Node> {
   nodes.push(node);
   const deadline = Date.now() + 20_000;
   while (!/latchkey listening on /.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      // The first start prints the owner's password and token: never into an error.
+      throw new Error(`serve did not start:\n${output.replace(/^owner (password|token): .*$/gm, "owner $1: …")}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return node;
