@@ -1,3 +1,22 @@
+export { AlertScheduler, type AlertSchedulerOptions, SCHEDULER_LEASE, type TickReport } from "./alert-scheduler.js";
+export {
+  ALERT_ACTIONS,
+  ALERTS_ACTOR,
+  AlertEvents,
+  type AlertOnce,
+  type AlertStore,
+  dueExpiryAlert,
+  EXPIRY_ALERT_DAYS,
+  type ExpiringKey,
+  type ExpiryAlertDays,
+  expiryAlertOnce,
+  IDLE_POLICY_ACTOR,
+  type IdlePolicy,
+  MAX_IDLE_DISABLE_DAYS,
+  type NewNetworkUse,
+  networkOf,
+  quotaLowThreshold,
+} from "./alerts.js";
 export {
   type AuditActor,
   type AuditEvent,
@@ -77,11 +96,20 @@ export {
   type RateLimit,
   type ServiceAccount,
   type ServiceAccountAuthType,
+  type SystemActor,
   toVerifiableKey,
   type User,
   VERIFIABLE_KEY_FIELDS,
   type VerifiableKey,
 } from "./model.js";
+export {
+  checkPolicyChange,
+  MAX_ENVIRONMENTS,
+  MAX_POLICY_LIFETIME_SECONDS,
+  MIN_POLICY_LIFETIME_SECONDS,
+  OrgService,
+  type UpdateOrgInput,
+} from "./org-service.js";
 export {
   BUILT_IN_ROLE_GRANTS,
   BUILT_IN_ROLES,
@@ -108,6 +136,7 @@ export type {
   MembershipStore,
   NewMembership,
   OrgStore,
+  OrgUpdate,
   Page,
   PageRequest,
   ServiceAccountStore,
@@ -115,6 +144,7 @@ export type {
   StoredKeyLookup,
   UserStore,
 } from "./ports.js";
+export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
 export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";
 export { keyStatus } from "./status.js";

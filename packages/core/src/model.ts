@@ -111,13 +111,19 @@ export interface KeySecret {
 /** What happened to a key, kept in an append-only table. */
 export type KeyEventType = "created" | "updated" | "regenerated" | "revoked" | "disabled" | "enabled" | "deleted";
 
+/** Latchkey itself acting, as a scheduled job (`idle-policy`, `alerts`). */
+export interface SystemActor {
+  type: "system";
+  id: string;
+}
+
 /** A row of the key events table. */
 export interface KeyEvent {
   id: string;
   orgId: string;
   keyId: string;
   type: KeyEventType;
-  actor: PrincipalRef;
+  actor: PrincipalRef | SystemActor;
   requestId: string | null;
   /** The address the change came from: recorded in the audit log (not in the key's own events). */
   ip?: string | null | undefined;
@@ -133,6 +139,8 @@ export interface OrgPolicy {
   maxLifetimeSeconds: number;
   /** The environments keys may be created in. */
   environments: string[];
+  /** Keys unused for this many days are disabled by the idle policy; null turns the policy off. */
+  idleDisableDays: number | null;
 }
 
 /** The policy every new org starts with: expiry required, at most one year, `live` and `test`. */
@@ -140,6 +148,7 @@ export const DEFAULT_ORG_POLICY: Readonly<OrgPolicy> = Object.freeze({
   allowNeverExpiring: false,
   maxLifetimeSeconds: 365 * 24 * 3600,
   environments: ["live", "test"],
+  idleDisableDays: null,
 });
 
 /** An organization. */

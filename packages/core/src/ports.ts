@@ -1,3 +1,4 @@
+import type { AlertStore } from "./alerts.js";
 import type { AuditEvent, AuditRecord, ChainCheck } from "./audit.js";
 import type {
   ApiKey,
@@ -8,6 +9,7 @@ import type {
   Membership,
   MemberView,
   Org,
+  OrgPolicy,
   ServiceAccount,
   User,
   VerifiableKey,
@@ -110,9 +112,20 @@ export interface KeyStore {
   ): Promise<number | null>;
 }
 
+/** A change to an org: a new name, and policy fields to replace. */
+export interface OrgUpdate {
+  name?: string | undefined;
+  policy?: Partial<OrgPolicy> | undefined;
+}
+
 /** Storage of orgs. */
 export interface OrgStore {
   get(id: string): Promise<Org | null>;
+  /**
+   * Applies the change and appends its audit event in one transaction; concurrent changes to
+   * different policy fields both apply. Returns the changed org, or null when there is no such org.
+   */
+  update(id: string, update: OrgUpdate, audit: AuditEvent): Promise<Org | null>;
 }
 
 /** Storage of users and their memberships. */
@@ -172,6 +185,7 @@ export interface BootstrapRecords {
 
 /** The whole storage of a Latchkey node. */
 export interface Store {
+  readonly alerts: AlertStore;
   readonly audit: AuditStore;
   readonly keys: KeyStore;
   readonly orgs: OrgStore;

@@ -1,3 +1,5 @@
+import { type AlertEvents, type NewNetworkUse, networkOf } from "./alerts.js";
+import type { AuditEvent } from "./audit.js";
 import type { VerificationCode } from "./verify-key.js";
 
 /** A count of verifications of one key (or of the org, key id "") in one minute with one outcome. */
@@ -10,11 +12,26 @@ export interface UsageCount {
   count: number;
 }
 
-/** When and from where a key was last used. */
+/** When and from where a key was last used, and the networks it was used from since the last flush. */
 export interface LastUse {
   keyId: string;
+  orgId: string;
   at: Date;
   ip: string | null;
+  /** Each network (`/24` or `/64`) used from since the last flush, with the first address seen in it. */
+  networks: { network: string; ip: string }[];
+}
+
+/** At most this many distinct addresses of one key are kept between flushes, for new-network alerts. */
+const MAX_ADDRESSES_PER_FLUSH = 8;
+
+/** A key's use as the recorder keeps it until the flush. */
+interface PendingUse {
+  keyId: string;
+  orgId: string;
+  at: Date;
+  ip: string | null;
+  ips: Set<string>;
 }
 
 /** A bucket of a usage series. */
@@ -30,11 +47,18 @@ export type UsageGranularity = "minute" | "hour" | "day";
 
 /**
  * Storage of usage counters.
- * Atomicity: `write` increments each (org, key, minute, code) counter and moves each key's
- * `last_used_at` forward (never back) in one transaction; concurrent writes from several nodes sum exactly.
+ * Atomicity: `write` increments each (org, key, minute, code) counter, moves each key's
+ * `last_used_at` forward (never back) and records each key's networks in one transaction; concurrent
+ * writes from several nodes sum exactly. A network a key had not been used from, when the key had been
+ * used from another before, gets the audit event `newNetworkEvent` builds, in the same transaction and
+ * once per key and network however many nodes race (a unique row per key and network).
  */
 export interface UsageStore {
-  write(counts: readonly UsageCount[], uses: readonly LastUse[]): Promise<void>;
+  write(
+    counts: readonly UsageCount[],
+    uses: readonly LastUse[],
+    newNetworkEvent?: ((use: NewNetworkUse) => AuditEvent) | undefined,
+  ): Promise<void>;
   /** Buckets with at least one count between `from` (inclusive) and `to` (exclusive), oldest first. */
   series(
     orgId: string,
@@ -56,10 +80,14 @@ export class UsageRecorder {
   private currentMinute = "";
   /** Counts of earlier minutes, not yet written. */
   private done: UsageCount[] = [];
-  private uses = new Map<string, LastUse>();
+  private uses = new Map<string, PendingUse>();
   private flushing: Promise<void> | null = null;
 
-  constructor(private readonly store: UsageStore) {}
+  /** With `alerts`, keys used from a new network raise `api_key.new_ip` when their use is written. */
+  constructor(
+    private readonly store: UsageStore,
+    private readonly alerts: AlertEvents | null = null,
+  ) {}
 
   /** Counts one verification. `keyId` is null for a key that was not found. */
   record(orgId: string, keyId: string | null, code: VerificationCode, at: Date, ip: string | null): void {
@@ -70,17 +98,18 @@ export class UsageRecorder {
     const existing = this.current.get(slot);
     if (existing) existing.count += 1;
     else this.current.set(slot, { orgId, keyId: keyId ?? "", minute: this.currentMinute, code, count: 1 });
-    if (keyId !== null && code === "VALID") this.touch(keyId, at, ip);
+    if (keyId !== null && code === "VALID") this.touch(orgId, keyId, at, ip);
   }
 
   /** Notes a key's use without counting it. */
-  touch(keyId: string, at: Date, ip: string | null): void {
+  touch(orgId: string, keyId: string, at: Date, ip: string | null): void {
     const use = this.uses.get(keyId);
     if (use === undefined) {
-      this.uses.set(keyId, { keyId, at, ip });
+      this.uses.set(keyId, { keyId, orgId, at, ip, ips: new Set(ip === null ? [] : [ip]) });
     } else {
       use.at = at;
       use.ip = ip;
+      if (ip !== null && use.ips.size < MAX_ADDRESSES_PER_FLUSH) use.ips.add(ip);
     }
   }
 
@@ -88,17 +117,19 @@ export class UsageRecorder {
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
     const counts = merge([...this.done, ...this.current.values()]);
-    const uses = [...this.uses.values()];
-    if (counts.length === 0 && uses.length === 0) return Promise.resolve();
+    const pending = [...this.uses.values()];
+    if (counts.length === 0 && pending.length === 0) return Promise.resolve();
+    const uses = pending.map(lastUseOf);
     this.done = [];
     this.current = new Map();
     this.currentMinuteMs = -1;
     this.uses = new Map();
     this.flushing = (async () => {
       try {
-        await this.store.write(counts, uses);
+        const alerts = this.alerts;
+        await this.store.write(counts, uses, alerts === null ? undefined : (use) => alerts.newIp(use));
       } catch (error) {
-        this.restore(counts, uses);
+        this.restore(counts, pending);
         throw error;
       } finally {
         this.flushing = null;
@@ -114,11 +145,27 @@ export class UsageRecorder {
     this.currentMinute = new Date(minuteMs).toISOString();
   }
 
-  private restore(counts: readonly UsageCount[], uses: readonly LastUse[]): void {
+  private restore(counts: readonly UsageCount[], uses: readonly PendingUse[]): void {
     // Written back as earlier counts; the store sums equal (org, key, minute, code) rows.
     this.done.push(...counts);
     for (const use of uses) if (!this.uses.has(use.keyId)) this.uses.set(use.keyId, use);
   }
+}
+
+/** A pending use as written: its addresses reduced to one per network, in the order first seen. */
+function lastUseOf(use: PendingUse): LastUse {
+  const networks = new Map<string, string>();
+  for (const ip of use.ips) {
+    const network = networkOf(ip);
+    if (network !== null && !networks.has(network)) networks.set(network, ip);
+  }
+  return {
+    keyId: use.keyId,
+    orgId: use.orgId,
+    at: use.at,
+    ip: use.ip,
+    networks: [...networks].map(([network, ip]) => ({ network, ip })),
+  };
 }
 
 /** Sums counts of the same (org, key, minute, code): a batch writes each counter once. */

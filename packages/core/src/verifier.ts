@@ -6,6 +6,7 @@ import { hashKey, hasKeyShape, hasValidChecksum } from "./key-format.js";
 import type { PrincipalRef, VerifiableKey } from "./model.js";
 import { grantsOfRole, intersectGrants } from "./permissions.js";
 import type { KeyStore, StoredKeyLookup } from "./ports.js";
+import type { QuotaWatch } from "./quota-watch.js";
 import type { RateLimiter, RateLimitState } from "./rate-limiter.js";
 import type { UsageRecorder } from "./usage.js";
 import {
@@ -54,6 +55,8 @@ export interface VerifierDeps {
   bus?: InvalidationBus | null | undefined;
   /** Told when announcing a change fails (the change itself stands; other nodes see it after their TTL). */
   onBusError?: ((error: unknown) => void) | undefined;
+  /** Told the units a verification left of a key's quota (for `api_key.quota_low`); null: nobody. */
+  quotaWatch?: QuotaWatch | null | undefined;
   /** Told every outcome and how long it took, in seconds (for metrics). */
   observe?: ((code: VerificationDecision["code"], seconds: number) => void) | undefined;
 }
@@ -173,13 +176,14 @@ export class Verifier {
       if (decision.valid && key.quota !== null) {
         const remaining = await this.spendQuota(key, cost, now);
         quota = { remaining: remaining ?? 0 };
+        if (remaining !== null) this.deps.quotaWatch?.observe(key, remaining, now);
         if (remaining === null)
           decision = { valid: false, code: "USAGE_EXCEEDED", key, permissions: decision.permissions };
       }
     }
     const orgId = key?.orgId ?? request.orgId;
     if (request.count === false) {
-      if (decision.valid) this.deps.usage?.touch(decision.key.id, now, request.ip ?? null);
+      if (decision.valid) this.deps.usage?.touch(decision.key.orgId, decision.key.id, now, request.ip ?? null);
     } else if (orgId !== undefined) {
       this.deps.usage?.record(orgId, key?.id ?? null, decision.code, now, request.ip ?? null);
     }

@@ -24,6 +24,7 @@ import type {
   ServiceAccount,
   TokenFilter,
   UpdateKeyAttributes,
+  UpdateOrgAttributes,
   Usage,
   UsageOptions,
   VerifyOptions,
@@ -125,6 +126,12 @@ export class LatchkeyClient {
   /** One org. */
   async getOrg(orgId: string): Promise<Org> {
     return (await this.call("get", "/rest/orgs/{org_id}", { path: { org_id: orgId } })).data;
+  }
+
+  /** Changes an org's name or policy fields (those given); needs `org:write`. */
+  async updateOrg(orgId: string, attributes: UpdateOrgAttributes): Promise<Org> {
+    const body = { data: { type: "org" as const, attributes } };
+    return (await this.call("patch", "/rest/orgs/{org_id}", { path: { org_id: orgId }, body })).data;
   }
 
   /** A page of the org's keys. */
@@ -256,6 +263,11 @@ export class LatchkeyClient {
   async addMember(orgId: string, attributes: AddMemberAttributes): Promise<Membership> {
     const body = { data: { type: "membership" as const, attributes } };
     return (await this.call("post", "/rest/orgs/{org_id}/memberships", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** One membership of the org. */
+  async getMember(orgId: string, id: string): Promise<Membership> {
+    return (await this.call("get", "/rest/orgs/{org_id}/memberships/{id}", { path: { org_id: orgId, id } })).data;
   }
 
   /** Gives a member another role; their keys follow on the next request. */

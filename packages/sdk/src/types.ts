@@ -51,6 +51,9 @@ export type CreateKeyAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id
 /** Attributes a key's PATCH accepts. */
 export type UpdateKeyAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/api_keys/{id}", "patch">>;
 
+/** Attributes an org's PATCH accepts: its name and policy fields (e.g. `idle_disable_days`). */
+export type UpdateOrgAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}", "patch">>;
+
 /** Attributes accepted when creating a personal token (no kind, no service account). */
 export type CreateTokenAttributes = AttributesOf<RequestBodyOf<"/rest/self/tokens", "post">>;
 

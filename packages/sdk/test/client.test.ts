@@ -49,6 +49,14 @@ describe("LatchkeyClient against a real server", () => {
     expect((await client.getOrg(orgId)).attributes.slug).toBe("default");
   });
 
+  it("sets and clears the org's idle policy", async () => {
+    const set = await client.updateOrg(orgId, { policy: { idle_disable_days: 45 } });
+    expect(set.attributes.policy.idle_disable_days).toBe(45);
+    expect((await client.getOrg(orgId)).attributes.policy.idle_disable_days).toBe(45);
+    const cleared = await client.updateOrg(orgId, { policy: { idle_disable_days: null } });
+    expect(cleared.attributes.policy.idle_disable_days).toBeNull();
+  });
+
   it("runs a key's whole lifecycle", async () => {
     const created = await client.createKey(orgId, {
       name: "billing",
@@ -136,6 +144,21 @@ describe("LatchkeyClient against a real server", () => {
     expect((await client.listServiceAccounts(orgId, { limit: 100 })).data.map((a) => a.id)).toContain(account.id);
     await client.deleteServiceAccount(orgId, account.id);
     await expect(client.getServiceAccount(orgId, account.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("manages members", async () => {
+    const id = "0196f000-0000-7000-8000-0000000000aa";
+    await latchkey.store.db
+      .insertInto("users")
+      .values({ id, email: "kim@example.test", name: "Kim", password_hash: null, created_at: new Date().toISOString() })
+      .execute();
+    const member = await client.addMember(orgId, { email: "kim@example.test", role: "member" });
+    expect(member.attributes).toMatchObject({ user_id: id, role: "member", email: "kim@example.test" });
+    expect((await client.getMember(orgId, member.id)).id).toBe(member.id);
+    expect((await client.setMemberRole(orgId, member.id, "viewer")).attributes.role).toBe("viewer");
+    expect((await client.listMembers(orgId, { limit: 100 })).data.map((m) => m.id)).toContain(member.id);
+    await client.removeMember(orgId, member.id);
+    await expect(client.getMember(orgId, member.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it("reads and exports the audit log", async () => {

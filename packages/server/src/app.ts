@@ -3,6 +3,8 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
+  AlertEvents,
+  AlertScheduler,
   AuditService,
   type Clock,
   type InvalidationBus,
@@ -11,6 +13,9 @@ import {
   KeyService,
   MembershipService,
   MemoryRateLimiter,
+  newId,
+  OrgService,
+  QuotaWatch,
   type RandomSource,
   type RateLimiter,
   ServiceAccountService,
@@ -72,6 +77,11 @@ export interface Services {
   serviceAccounts: ServiceAccountService;
   memberships: MembershipService;
   audit: AuditService;
+  orgs: OrgService;
+  /** Notices low quotas on the request path; its alerts are written with the usage flush. */
+  quotaWatch: QuotaWatch;
+  /** Expiry alerts and the idle policy, run by the node holding the lease (ticks on a timer). */
+  scheduler: AlertScheduler;
 }
 
 declare module "fastify" {
@@ -137,7 +147,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const usage = new UsageRecorder(deps.store.usage);
+  const alertEvents = new AlertEvents(clock, random);
+  const usage = new UsageRecorder(deps.store.usage, alertEvents);
+  const quotaWatch = new QuotaWatch(config.quotaLowPercent, deps.store.alerts, alertEvents);
   const metrics = new Metrics();
   const verifier = new Verifier(deps.store.keys, clock, {
     cache: new KeyCache({
@@ -150,7 +162,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bus: deps.bus ?? null,
     onBusError: (error) => app.log.warn({ err: error }, "could not announce a key change to other nodes"),
     usage,
+    quotaWatch,
     observe: metrics.observe,
+  });
+  const scheduler = new AlertScheduler(deps.store.alerts, clock, alertEvents, {
+    holder: newId(clock, random),
+    // A lease outlives a few missed ticks, and a stopped node's lease ends soon after.
+    leaseMs: config.schedulerIntervalSeconds * 3 * 1000,
+    onKeyDisabled: (keyId) => verifier.forgetKey(keyId),
   });
   const failureThrottle =
     config.authFailureLimit === 0
@@ -170,16 +189,34 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
     memberships: new MembershipService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
+    orgs: new OrgService(deps.store, clock, random),
+    quotaWatch,
+    scheduler,
   } satisfies Services);
   const flushUsage = () =>
-    usage
-      .flush()
-      .catch((error: unknown) => app.log.warn({ err: error }, "usage flush failed; counts kept for the next one"));
+    Promise.all([
+      usage
+        .flush()
+        .catch((error: unknown) => app.log.warn({ err: error }, "usage flush failed; counts kept for the next one")),
+      quotaWatch
+        .flush()
+        .catch((error: unknown) => app.log.warn({ err: error }, "quota alerts not written; kept for the next flush")),
+    ]);
   const flushTimer = setInterval(flushUsage, config.usageFlushSeconds * 1000);
   flushTimer.unref();
+  const tick = () =>
+    scheduler
+      .tick()
+      .catch((error: unknown) => app.log.warn({ err: error }, "scheduled jobs failed; retried next tick"));
+  const schedulerTimer = setInterval(tick, config.schedulerIntervalSeconds * 1000);
+  schedulerTimer.unref();
   app.addHook("onClose", async () => {
     clearInterval(flushTimer);
+    clearInterval(schedulerTimer);
     await flushUsage();
+    await scheduler
+      .stop()
+      .catch((error: unknown) => app.log.warn({ err: error }, "could not release the scheduler lease"));
     await deps.bus?.close();
   });
   await verifier.listen();

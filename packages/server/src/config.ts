@@ -69,6 +69,18 @@ const schema = z.object({
     .min(0, "must be 0 or more")
     .max(86_400, "must be at most 86400")
     .default(300),
+  schedulerIntervalSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 1 to 3600" })
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1")
+    .max(3600, "must be at most 3600")
+    .default(60),
+  quotaLowPercent: z.coerce
+    .number({ error: "must be a whole percentage from 0 to 99 (0 turns the alert off)" })
+    .int("must be a whole percentage")
+    .min(0, "must be 0 or more")
+    .max(99, "must be at most 99")
+    .default(20),
   authFailureLimit: z.coerce
     .number({ error: "must be a whole number of failures per minute (0 turns the limit off)" })
     .int("must be a whole number")
@@ -105,6 +117,8 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   cacheTtlSeconds: "LATCHKEY_CACHE_TTL_SECONDS",
   usageFlushSeconds: "LATCHKEY_USAGE_FLUSH_SECONDS",
   staleSeconds: "LATCHKEY_STALE_SECONDS",
+  schedulerIntervalSeconds: "LATCHKEY_SCHEDULER_INTERVAL_SECONDS",
+  quotaLowPercent: "LATCHKEY_QUOTA_LOW_PERCENT",
   authFailureLimit: "LATCHKEY_AUTH_FAILURE_LIMIT",
   authRoutesFile: "LATCHKEY_AUTH_ROUTES",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",

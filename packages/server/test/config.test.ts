@@ -116,6 +116,14 @@ describe("good values", () => {
     expect(loadConfig({ LATCHKEY_DATABASE_URL: url }).databaseUrl).toBe(url);
   });
 
+  test("the scheduler interval and the quota-low share default to 60 s and 20 %, and are read", () => {
+    expect(loadConfig({})).toMatchObject({ schedulerIntervalSeconds: 60, quotaLowPercent: 20 });
+    expect(loadConfig({ LATCHKEY_SCHEDULER_INTERVAL_SECONDS: "5", LATCHKEY_QUOTA_LOW_PERCENT: "0" })).toMatchObject({
+      schedulerIntervalSeconds: 5,
+      quotaLowPercent: 0,
+    });
+  });
+
   test.each(["0", "1", "8080", "65535"])("LATCHKEY_PORT=%s is accepted", (port) => {
     expect(loadConfig({ LATCHKEY_PORT: port }).port).toBe(Number(port));
   });
@@ -155,6 +163,12 @@ describe("a bad value stops with a ConfigError naming the variable", () => {
     ["LATCHKEY_TRUST_PROXY", "yes"],
     ["LATCHKEY_OWNER_EMAIL", "nope"],
     ["LATCHKEY_OWNER_PASSWORD", "short"],
+    ["LATCHKEY_SCHEDULER_INTERVAL_SECONDS", "0"],
+    ["LATCHKEY_SCHEDULER_INTERVAL_SECONDS", "3601"],
+    ["LATCHKEY_SCHEDULER_INTERVAL_SECONDS", "soon"],
+    ["LATCHKEY_QUOTA_LOW_PERCENT", "100"],
+    ["LATCHKEY_QUOTA_LOW_PERCENT", "-5"],
+    ["LATCHKEY_QUOTA_LOW_PERCENT", "12.5"],
   ])("%s=%s", (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.name).toBe("ConfigError");

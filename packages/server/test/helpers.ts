@@ -348,6 +348,7 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       attributes: { email: "nobody@example.test", role: "viewer" },
     },
     "PATCH /rest/orgs/{org_id}/memberships/{id}": { type: "membership", attributes: { role: "viewer" } },
+    "PATCH /rest/orgs/{org_id}": { type: "org", attributes: { policy: { idle_disable_days: null } } },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {

@@ -1,5 +1,6 @@
-import type { Org, OrgStore } from "@latchkey/core";
-import type { Kysely } from "kysely";
+import type { AuditEvent, Org, OrgStore, OrgUpdate } from "@latchkey/core";
+import { type Kysely, PostgresAdapter } from "kysely";
+import { appendAudit } from "./kysely-audit-store.js";
 import { rowToOrg } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -10,5 +11,28 @@ export class KyselyOrgStore implements OrgStore {
   async get(id: string): Promise<Org | null> {
     const row = await this.db.selectFrom("orgs").selectAll().where("id", "=", id).executeTakeFirst();
     return row === undefined ? null : rowToOrg(row);
+  }
+
+  async update(id: string, update: OrgUpdate, audit: AuditEvent): Promise<Org | null> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom("orgs").selectAll().where("id", "=", id);
+      // PostgreSQL: lock the row, so that two concurrent changes to the policy both apply.
+      if (trx.getExecutor().adapter instanceof PostgresAdapter) query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      if (row === undefined) return null;
+      const org = rowToOrg(row);
+      const changed: Org = {
+        ...org,
+        name: update.name ?? org.name,
+        policy: { ...org.policy, ...update.policy },
+      };
+      await trx
+        .updateTable("orgs")
+        .set({ name: changed.name, policy: JSON.stringify(changed.policy) })
+        .where("id", "=", id)
+        .execute();
+      await appendAudit(trx, [audit]);
+      return changed;
+    });
   }
 }

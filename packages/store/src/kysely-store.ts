@@ -1,6 +1,7 @@
 import type { BootstrapRecords, Store } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, sql } from "kysely";
 import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
+import { KyselyAlertStore } from "./kysely-alert-store.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
 import { KyselyMembershipStore } from "./kysely-membership-store.js";
@@ -18,6 +19,7 @@ const BOOTSTRAP_LOCK = 0x4c41_5443_4b45;
 
 /** The storage of a Latchkey node on one Kysely database. */
 export class KyselyStore implements Store {
+  readonly alerts: KyselyAlertStore;
   readonly audit: KyselyAuditStore;
   readonly keys: KyselyKeyStore;
   readonly orgs: KyselyOrgStore;
@@ -31,6 +33,7 @@ export class KyselyStore implements Store {
     openReader: (() => SqliteReader) | null = null,
     private readonly postgresUrl: string | null = null,
   ) {
+    this.alerts = new KyselyAlertStore(db);
     this.audit = new KyselyAuditStore(db);
     this.keys = new KyselyKeyStore(db, openReader);
     this.orgs = new KyselyOrgStore(db);

@@ -1,5 +1,15 @@
-import type { LastUse, UsageBucket, UsageCount, UsageGranularity, UsageStore, VerificationCode } from "@latchkey/core";
-import { type Kysely, sql } from "kysely";
+import type {
+  AuditEvent,
+  LastUse,
+  NewNetworkUse,
+  UsageBucket,
+  UsageCount,
+  UsageGranularity,
+  UsageStore,
+  VerificationCode,
+} from "@latchkey/core";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { appendAudit } from "./kysely-audit-store.js";
 import { toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -7,13 +17,23 @@ import type { Database } from "./schema.js";
 const PREFIX: Record<UsageGranularity, number> = { minute: 16, hour: 13, day: 10 };
 const SUFFIX: Record<UsageGranularity, string> = { minute: ":00.000Z", hour: ":00:00.000Z", day: "T00:00:00.000Z" };
 
+/** How many (key, network) pairs a node remembers as stored before it starts over. */
+const MAX_KNOWN_NETWORKS = 100_000;
+
 /** Usage counters per (org, key, minute, outcome) in a Kysely database. */
 export class KyselyUsageStore implements UsageStore {
+  /** (key, network) pairs known to be stored: a key's usual network costs no write per flush. */
+  private readonly knownNetworks = new Set<string>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
-  async write(counts: readonly UsageCount[], uses: readonly LastUse[]): Promise<void> {
+  async write(
+    counts: readonly UsageCount[],
+    uses: readonly LastUse[],
+    newNetworkEvent?: (use: NewNetworkUse) => AuditEvent,
+  ): Promise<void> {
     if (counts.length === 0 && uses.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
+    const stored = await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < counts.length; i += 200) {
         await trx
           .insertInto("usage_counts")
@@ -38,7 +58,50 @@ export class KyselyUsageStore implements UsageStore {
           .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", at)]))
           .execute();
       }
+      return this.recordNetworks(trx, uses, newNetworkEvent);
     });
+    if (this.knownNetworks.size + stored.length > MAX_KNOWN_NETWORKS) this.knownNetworks.clear();
+    for (const slot of stored) this.knownNetworks.add(slot);
+  }
+
+  /**
+   * Stores each key's networks; a network stored here for the first time, for a key that had another
+   * network before, gets its `api_key.new_ip` event (the audit log last, as appendAudit asks). Rows are
+   * written in (key, network) order so that two nodes' transactions never wait on each other in a cycle.
+   * Returns the (key, network) pairs now known to be stored.
+   */
+  private async recordNetworks(
+    trx: Transaction<Database>,
+    uses: readonly LastUse[],
+    newNetworkEvent: ((use: NewNetworkUse) => AuditEvent) | undefined,
+  ): Promise<string[]> {
+    const seen = uses
+      .flatMap((use) => use.networks.map(({ network, ip }) => ({ use, network, ip, slot: `${use.keyId}|${network}` })))
+      .filter((entry) => !this.knownNetworks.has(entry.slot))
+      .sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
+    const events: AuditEvent[] = [];
+    for (const { use, network, ip } of seen) {
+      const inserted = await trx
+        .insertInto("api_key_networks")
+        .values({ key_id: use.keyId, network, org_id: use.orgId, first_seen_at: toTime(use.at), first_ip: ip })
+        .onConflict((oc) => oc.columns(["key_id", "network"]).doNothing())
+        .returning("key_id")
+        .executeTakeFirst();
+      if (inserted === undefined || newNetworkEvent === undefined) continue;
+      // A key's first network is where it lives; only a network after that one is news.
+      const earlier = await trx
+        .selectFrom("api_key_networks")
+        .select("network")
+        .where("key_id", "=", use.keyId)
+        .where("network", "!=", network)
+        .limit(1)
+        .executeTakeFirst();
+      if (earlier !== undefined) {
+        events.push(newNetworkEvent({ orgId: use.orgId, keyId: use.keyId, ip, network, at: use.at }));
+      }
+    }
+    await appendAudit(trx, events);
+    return seen.map((entry) => entry.slot);
   }
 
   async series(

@@ -196,6 +196,39 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
     },
   },
+  "0006_alerts": {
+    async up(db: Kysely<unknown>) {
+      // One row per lease (the scheduler's): who holds it and until when.
+      await db.schema
+        .createTable("leases")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("holder", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      // One row per alert sent: the primary key is what makes an alert once-only across nodes.
+      await db.schema
+        .createTable("alerts_sent")
+        .addColumn("key_id", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("discriminator", "text", (c) => c.notNull())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("alerts_sent_pk", ["key_id", "kind", "discriminator"])
+        .execute();
+      // The networks (/24, /64) each key was used from: a new row is a new network.
+      await db.schema
+        .createTable("api_key_networks")
+        .addColumn("key_id", "text", (c) => c.notNull())
+        .addColumn("network", "text", (c) => c.notNull())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("first_seen_at", "text", (c) => c.notNull())
+        .addColumn("first_ip", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("api_key_networks_pk", ["key_id", "network"])
+        .execute();
+      // The expiring job reads live keys by expiry.
+      await db.schema.createIndex("api_keys_expires").on("api_keys").columns(["expires_at"]).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,16 +1,17 @@
-import type {
-  ApiKey,
-  BuiltInRole,
-  KeyEvent,
-  KeyKind,
-  KeySecret,
-  Membership,
-  Org,
-  PrincipalRef,
-  ServiceAccount,
-  ServiceAccountAuthType,
-  User,
-  VerifiableKey,
+import {
+  type ApiKey,
+  type BuiltInRole,
+  DEFAULT_ORG_POLICY,
+  type KeyEvent,
+  type KeyKind,
+  type KeySecret,
+  type Membership,
+  type Org,
+  type PrincipalRef,
+  type ServiceAccount,
+  type ServiceAccountAuthType,
+  type User,
+  type VerifiableKey,
 } from "@latchkey/core";
 import type { Selectable } from "kysely";
 import type {
@@ -236,7 +237,8 @@ export function rowToOrg(row: Selectable<OrgsTable>): Org {
     id: row.id,
     name: row.name,
     slug: row.slug,
-    policy: JSON.parse(row.policy) as Org["policy"],
+    // Policies stored before a field existed take that field's default.
+    policy: { ...DEFAULT_ORG_POLICY, ...(JSON.parse(row.policy) as Partial<Org["policy"]>) },
     createdAt: required(row.created_at),
   };
 }

@@ -16,6 +16,34 @@ export interface Database {
   usage_counts: UsageCountsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  leases: LeasesTable;
+  alerts_sent: AlertsSentTable;
+  api_key_networks: ApiKeyNetworksTable;
+}
+
+/** Leases of scheduled work: one row per lease, held by `holder` until `expires_at`. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+/** Alerts sent, one row each; the primary key (key_id, kind, discriminator) makes them once-only. */
+export interface AlertsSentTable {
+  key_id: string;
+  kind: string;
+  discriminator: string;
+  org_id: string;
+  created_at: string;
+}
+
+/** The networks (/24 or /64) a key was used from; the primary key (key_id, network) makes each new once. */
+export interface ApiKeyNetworksTable {
+  key_id: string;
+  network: string;
+  org_id: string;
+  first_seen_at: string;
+  first_ip: string;
 }
 
 /** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */

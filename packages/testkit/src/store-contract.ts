@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { describeBootstrapContract, describeServiceAccountContract } from "./store-contract-accounts.js";
+import { describeAlertContract } from "./store-contract-alerts.js";
 import { describeAuditContract } from "./store-contract-audit.js";
 import type { StoreFactory } from "./store-contract-fixture.js";
 import {
@@ -28,5 +29,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeBootstrapContract(factory);
     describeAuditContract(factory);
     describeMembershipContract(factory);
+    describeAlertContract(factory);
   });
 }

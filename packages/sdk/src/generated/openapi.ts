@@ -60,7 +60,7 @@ export interface ApiKeyEvent {
     event: string;
     key_id: string;
     actor: {
-      type: "user" | "service_account" | "org";
+      type: "user" | "service_account" | "org" | "system";
       id: string;
     };
     request_id: string | null;
@@ -148,6 +148,8 @@ export interface Org {
       allow_never_expiring: boolean;
       max_lifetime_seconds: number;
       environments: string[];
+      /** Keys unused for this many days are disabled; null: the idle policy is off. */
+      idle_disable_days: number | null;
     };
   };
   links: {
@@ -308,6 +310,43 @@ export interface paths {
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
         version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Org;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Change an org's name or policy (fields not given stay as they are); needs org:write */
+    patch: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "org";
+          attributes: {
+            name?: string;
+            policy?: {
+              allow_never_expiring?: boolean;
+              max_lifetime_seconds?: number;
+              environments?: string[];
+              /** Disable keys unused for this many days; null turns the idle policy off. */
+              idle_disable_days?: number | null;
+            };
+          };
+        };
       };
       response: {
         jsonapi: {

@@ -54,7 +54,10 @@ export const KeyEventResource = Type.Object(
     attributes: Type.Object({
       event: Type.String({ description: "created, updated, regenerated, revoked, disabled, enabled or deleted" }),
       key_id: Type.String(),
-      actor: PrincipalRef,
+      actor: Type.Object({
+        type: StringEnum(["user", "service_account", "org", "system"]),
+        id: Type.String(),
+      }),
       request_id: Nullable(Type.String()),
       created_at: Type.String({ format: "date-time" }),
       detail: Type.Object({}, { additionalProperties: true }),
@@ -137,6 +140,9 @@ export const OrgResource = Type.Object(
         allow_never_expiring: Type.Boolean(),
         max_lifetime_seconds: Type.Integer(),
         environments: Type.Array(Type.String()),
+        idle_disable_days: Nullable(
+          Type.Integer({ description: "Keys unused for this many days are disabled; null: the idle policy is off." }),
+        ),
       }),
     }),
     links: SelfLink,

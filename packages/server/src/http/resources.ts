@@ -148,6 +148,7 @@ export function orgResource(org: Org) {
         allow_never_expiring: org.policy.allowNeverExpiring,
         max_lifetime_seconds: org.policy.maxLifetimeSeconds,
         environments: org.policy.environments,
+        idle_disable_days: org.policy.idleDisableDays,
       },
     },
     links: { self: `/rest/orgs/${org.id}` },

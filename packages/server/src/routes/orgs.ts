@@ -1,16 +1,71 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LatchkeyError, requireOrg, requirePermission } from "@latchkey/core";
+import {
+  ENVIRONMENT_PATTERN,
+  MAX_ENVIRONMENTS,
+  MAX_IDLE_DISABLE_DAYS,
+  MAX_NAME_LENGTH,
+  MAX_POLICY_LIFETIME_SECONDS,
+  MIN_POLICY_LIFETIME_SECONDS,
+  requirePermission,
+} from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { orgResource } from "../http/resources.js";
-import { ERROR_RESPONSES, list, OrgParams, PageQuery, single, VersionQuery } from "../http/schemas.js";
+import {
+  ERROR_RESPONSES,
+  list,
+  Nullable,
+  OrgParams,
+  PageQuery,
+  requestBody,
+  single,
+  VersionQuery,
+} from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
 
 const tags = ["Orgs"];
 
+/** The attributes of an org's PATCH: the name, and any policy fields to replace. */
+const UpdateOrgBody = requestBody(
+  "org",
+  Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH })),
+      policy: Type.Optional(
+        Type.Object(
+          {
+            allow_never_expiring: Type.Optional(Type.Boolean()),
+            max_lifetime_seconds: Type.Optional(
+              Type.Integer({ minimum: MIN_POLICY_LIFETIME_SECONDS, maximum: MAX_POLICY_LIFETIME_SECONDS }),
+            ),
+            environments: Type.Optional(
+              Type.Array(Type.String({ pattern: ENVIRONMENT_PATTERN }), {
+                minItems: 1,
+                maxItems: MAX_ENVIRONMENTS,
+                uniqueItems: true,
+              }),
+            ),
+            idle_disable_days: Type.Optional(
+              Nullable(
+                Type.Integer({
+                  minimum: 1,
+                  maximum: MAX_IDLE_DISABLE_DAYS,
+                  description: "Disable keys unused for this many days; null turns the idle policy off.",
+                }),
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
 /** Orgs: a credential belongs to one org and sees only that one. */
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store } = app.services;
+  const { store, orgs } = app.services;
 
   app.get(
     "/orgs",
@@ -46,11 +101,38 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
-      requireOrg(actor, request.params.org_id);
-      requirePermission(actor, "org:read");
-      const org = await store.orgs.get(actor.orgId);
-      if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+      const org = await orgs.get(actorOf(request), request.params.org_id);
+      return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgResource(org) });
+    },
+  );
+
+  app.patch(
+    "/orgs/:org_id",
+    {
+      schema: {
+        tags,
+        summary: "Change an org's name or policy (fields not given stay as they are); needs org:write",
+        "x-latchkey-permission": "org:write",
+        params: OrgParams,
+        querystring: VersionQuery,
+        body: UpdateOrgBody,
+        response: { 200: single(Type.Ref("Org")), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const { name, policy } = request.body.data.attributes;
+      const org = await orgs.update(actorOf(request), request.params.org_id, {
+        name,
+        policy:
+          policy === undefined
+            ? undefined
+            : {
+                ...(policy.allow_never_expiring !== undefined && { allowNeverExpiring: policy.allow_never_expiring }),
+                ...(policy.max_lifetime_seconds !== undefined && { maxLifetimeSeconds: policy.max_lifetime_seconds }),
+                ...(policy.environments !== undefined && { environments: policy.environments }),
+                ...(policy.idle_disable_days !== undefined && { idleDisableDays: policy.idle_disable_days }),
+              },
+      });
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgResource(org) });
     },
   );

@@ -1,0 +1,133 @@
+import { MAX_IDLE_DISABLE_DAYS } from "./alerts.js";
+import { auditEventOf } from "./audit.js";
+import { requireOrg, requirePermission } from "./authorize.js";
+import type { Clock, RandomSource } from "./clock.js";
+import { LatchkeyError } from "./errors.js";
+import { newId } from "./ids.js";
+import { ENVIRONMENT_PATTERN } from "./key-format.js";
+import { checkName } from "./key-input.js";
+import type { Org, OrgPolicy } from "./model.js";
+import type { OrgUpdate, Store } from "./ports.js";
+import type { Actor } from "./verifier.js";
+
+/** The shortest key lifetime an org's policy may set as its longest: an hour. */
+export const MIN_POLICY_LIFETIME_SECONDS = 3600;
+/** The longest key lifetime an org's policy may allow: ten years. */
+export const MAX_POLICY_LIFETIME_SECONDS = 10 * 365 * 24 * 3600;
+
+/** At most this many environments per org. */
+export const MAX_ENVIRONMENTS = 20;
+
+/** What a caller may change about an org. */
+export interface UpdateOrgInput {
+  name?: string | undefined;
+  policy?: Partial<OrgPolicy> | undefined;
+}
+
+function invalid(message: string, pointer: string): never {
+  throw new LatchkeyError("VALIDATION_FAILED", message, { pointer: `/data/attributes/${pointer}` });
+}
+
+/** Checks the policy fields a change gives; returns them as they will be stored. */
+export function checkPolicyChange(policy: Partial<OrgPolicy>): Partial<OrgPolicy> {
+  const out: Partial<OrgPolicy> = {};
+  if (policy.allowNeverExpiring !== undefined) {
+    if (typeof policy.allowNeverExpiring !== "boolean")
+      invalid("must be true or false.", "policy/allow_never_expiring");
+    out.allowNeverExpiring = policy.allowNeverExpiring;
+  }
+  if (policy.maxLifetimeSeconds !== undefined) {
+    const seconds = policy.maxLifetimeSeconds;
+    if (!Number.isInteger(seconds) || seconds < MIN_POLICY_LIFETIME_SECONDS || seconds > MAX_POLICY_LIFETIME_SECONDS) {
+      invalid(
+        `must be a whole number of seconds from ${MIN_POLICY_LIFETIME_SECONDS} to ${MAX_POLICY_LIFETIME_SECONDS}.`,
+        "policy/max_lifetime_seconds",
+      );
+    }
+    out.maxLifetimeSeconds = seconds;
+  }
+  if (policy.environments !== undefined) {
+    const environments = policy.environments;
+    const pattern = new RegExp(ENVIRONMENT_PATTERN);
+    if (
+      !Array.isArray(environments) ||
+      environments.length < 1 ||
+      environments.length > MAX_ENVIRONMENTS ||
+      !environments.every((environment) => typeof environment === "string" && pattern.test(environment)) ||
+      new Set(environments).size !== environments.length
+    ) {
+      invalid(
+        `must be 1 to ${MAX_ENVIRONMENTS} distinct names, each matching ${ENVIRONMENT_PATTERN}.`,
+        "policy/environments",
+      );
+    }
+    out.environments = [...environments];
+  }
+  if (policy.idleDisableDays !== undefined) {
+    const days = policy.idleDisableDays;
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_IDLE_DISABLE_DAYS)) {
+      invalid(
+        `must be null (off) or a whole number of days from 1 to ${MAX_IDLE_DISABLE_DAYS}.`,
+        "policy/idle_disable_days",
+      );
+    }
+    out.idleDisableDays = days;
+  }
+  return out;
+}
+
+/** Reading and changing orgs: a credential acts only in its own org. */
+export class OrgService {
+  constructor(
+    private readonly store: Pick<Store, "orgs">,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+  ) {}
+
+  /** The org. Needs `org:read`. */
+  async get(actor: Actor, orgId: string): Promise<Org> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "org:read");
+    const org = await this.store.orgs.get(actor.orgId);
+    if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+    return org;
+  }
+
+  /**
+   * Changes the org's name and policy fields (those given; the others stay), with an `org.updated`
+   * audit event naming the fields. Needs `org:write`.
+   */
+  async update(actor: Actor, orgId: string, input: UpdateOrgInput): Promise<Org> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "org:write");
+    const update: OrgUpdate = {};
+    const fields: string[] = [];
+    if (input.name !== undefined) {
+      update.name = checkName(input.name);
+      fields.push("name");
+    }
+    if (input.policy !== undefined) {
+      update.policy = checkPolicyChange(input.policy);
+      fields.push(...Object.keys(update.policy).map((field) => `policy.${snakeCase(field)}`));
+    }
+    if (fields.length === 0) return this.get(actor, orgId);
+    const event = auditEventOf(
+      actor,
+      actor.orgId,
+      "org.updated",
+      { type: "org", id: actor.orgId },
+      {
+        id: newId(this.clock, this.random),
+        at: this.clock.now(),
+        detail: { fields },
+      },
+    );
+    const org = await this.store.orgs.update(actor.orgId, update, event);
+    if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+    return org;
+  }
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
