@@ -80,6 +80,15 @@ export {
   VERIFIABLE_KEY_FIELDS,
   type VerifiableKey,
 } from "./model.js";
+export type {
+  Invitation,
+  InvitationAcceptance,
+  InvitationStore,
+  PeopleStore,
+  Session,
+  SessionStore,
+  UserCredentials,
+} from "./people.js";
 export {
   BUILT_IN_ROLE_GRANTS,
   BUILT_IN_ROLES,

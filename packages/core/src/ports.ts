@@ -11,6 +11,7 @@ import type {
   User,
   VerifiableKey,
 } from "./model.js";
+import type { InvitationStore, PeopleStore, SessionStore } from "./people.js";
 import type { UsageStore } from "./usage.js";
 
 /** A page request: newest first; `startingAfter` / `endingBefore` are ids of the previous page's edges. */
@@ -152,6 +153,10 @@ export interface Store {
   readonly users: UserStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly usage: UsageStore;
+  /** Users' passwords and memberships, for sign-in. */
+  readonly people: PeopleStore;
+  readonly sessions: SessionStore;
+  readonly invitations: InvitationStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */
   bootstrap(records: BootstrapRecords): Promise<boolean>;
   /** Resolves when the database answers. */

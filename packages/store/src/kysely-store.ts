@@ -2,9 +2,12 @@ import type { BootstrapRecords, Store } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, sql } from "kysely";
 import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
+import { KyselyInvitationStore } from "./kysely-invitation-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
+import { KyselyPeopleStore } from "./kysely-people-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
+import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
 import { migrateToLatest } from "./migrations.js";
@@ -23,6 +26,9 @@ export class KyselyStore implements Store {
   readonly users: KyselyUserStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
   readonly usage: KyselyUsageStore;
+  readonly people: KyselyPeopleStore;
+  readonly sessions: KyselySessionStore;
+  readonly invitations: KyselyInvitationStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -35,6 +41,9 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
     this.usage = new KyselyUsageStore(db);
+    this.people = new KyselyPeopleStore(db);
+    this.sessions = new KyselySessionStore(db);
+    this.invitations = new KyselyInvitationStore(db);
   }
 
   /** Brings the schema up to date; returns the names of the migrations it ran. */

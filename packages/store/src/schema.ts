@@ -16,6 +16,34 @@ export interface Database {
   usage_counts: UsageCountsTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+}
+
+/** Signed-in sessions; `id` is the SHA-256 of the cookie's token, never the token. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  absolute_expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Invitations to an org; `token_hash` is the SHA-256 of the one-time link's token. */
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  created_by_type: string;
+  created_by_id: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
 }
 
 /** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */
