@@ -6,6 +6,7 @@ import {
   LatchkeyError,
   type Membership,
   newId,
+  normalizeGrants,
   type RandomSource,
   type Session,
   type Store,
@@ -177,7 +178,7 @@ export class SignInService {
       orgId: membership.orgId,
       keyId: "",
       sessionId: signedIn.session.id,
-      grants: [...grantsOfRole(membership.role)],
+      grants: normalizeGrants(grantsOfRole(membership.role)),
       requestId,
       ip,
     };
