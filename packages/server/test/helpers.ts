@@ -302,11 +302,14 @@ export interface RouteIds {
   keyId: string;
   serviceAccountId: string;
   tokenId: string;
+  /** An open invitation (a made-up id when not given: the auth suites are refused before it is looked up). */
+  invitationId?: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
 export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
+  if (path.includes("/invitations/{id}")) return ids.invitationId ?? "0190a000-0000-7000-8000-0000000000ff";
   if (path.includes("/self/tokens/{id}")) return ids.tokenId;
   if (path.includes("/api_keys/{id}")) return ids.keyId;
   throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
@@ -339,6 +342,10 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
     "POST /rest/orgs/{org_id}/service_accounts": {
       type: "service_account",
       attributes: { name: "sample", role: "viewer" },
+    },
+    "POST /rest/orgs/{org_id}/invitations": {
+      type: "invitation",
+      attributes: { email: "sample@example.test", role: "viewer" },
     },
     "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
   };

@@ -176,17 +176,26 @@ describe("cross-org", () => {
       body: { data: { type: "service_account", attributes: { name: "b bot", role: "viewer" } } },
     });
     expect(account.statusCode, account.body).toBe(201);
+    const invitation = await send(t.app, {
+      method: "POST",
+      url: `/rest/orgs/${orgB.orgId}/invitations`,
+      token: bOwner.token,
+      body: { data: { type: "invitation", attributes: { email: "b-invitee@example.test", role: "viewer" } } },
+    });
+    expect(invitation.statusCode, invitation.body).toBe(201);
     const bIds: RouteIds = {
       orgId: orgB.orgId,
       keyId: bKey.id,
       serviceAccountId: account.json().data.id,
       tokenId: bOwner.tokenId,
+      invitationId: invitation.json().data.id,
     };
     const snapshot = async () => {
       const out: unknown[] = [];
       for (const url of [
         `/rest/orgs/${orgB.orgId}/api_keys?limit=100`,
         `/rest/orgs/${orgB.orgId}/service_accounts?limit=100`,
+        `/rest/orgs/${orgB.orgId}/invitations?limit=100`,
         `/rest/orgs/${orgB.orgId}/api_keys/${bKey.id}/events`,
         `/rest/orgs/${orgB.orgId}/api_keys/${bOwner.tokenId}/events`,
         "/rest/self/tokens?limit=100",
