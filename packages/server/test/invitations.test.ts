@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { addMember, createOrg, createTestApp, expectError, expectUnauthorized, type Response, send, type TestApp } from "./helpers.js";
+import {
+  addMember,
+  createOrg,
+  createTestApp,
+  expectError,
+  expectUnauthorized,
+  type Response,
+  send,
+  type TestApp,
+} from "./helpers.js";
 import { addPerson, browse, login, PASSWORD, sessionCookieOf, signIn } from "./session-helpers.js";
 
 let t: TestApp;
@@ -69,8 +78,9 @@ describe("invitations", () => {
 
     const browser = await signIn(t, "new.person@example.test", NEW_PASSWORD);
     expect(browser.body.orgs).toEqual([{ id: t.owner.orgId, name: "Default", role: "member" }]);
-    expect((await send(t.app, { url: `/rest/orgs/${t.owner.orgId}/invitations`, token: t.owner.token })).json().data)
-      .toHaveLength(0);
+    expect(
+      (await send(t.app, { url: `/rest/orgs/${t.owner.orgId}/invitations`, token: t.owner.token })).json().data,
+    ).toHaveLength(0);
 
     // One-time: the same link again is refused, and writes nothing.
     expectError(await accept({ token, password: NEW_PASSWORD }), 404, "NOT_FOUND");
@@ -122,7 +132,12 @@ describe("invitations", () => {
     expectError(await accept({ token, password: NEW_PASSWORD }), 403, "FORBIDDEN");
     const accepted = await accept({ token, password: PASSWORD });
     expect(accepted.statusCode, accepted.body).toBe(200);
-    expect(accepted.json().orgs.map((o: { role: string }) => o.role).sort()).toEqual(["admin", "viewer"]);
+    expect(
+      accepted
+        .json()
+        .orgs.map((o: { role: string }) => o.role)
+        .sort(),
+    ).toEqual(["admin", "viewer"]);
     expectUnauthorized(await login(t, person.email, NEW_PASSWORD));
     expect((await login(t, person.email, PASSWORD)).statusCode).toBe(200);
   });

@@ -37,7 +37,11 @@ describe("the session cookie authenticates /rest", () => {
     expectError(await browse(t, browser, { method: "POST", url, body: keyBody, csrf: false }), 403, "CSRF_FAILED");
     const other = await signIn(t, admin.email);
     expectError(await browse(t, browser, { method: "POST", url, body: keyBody, csrf: other.csrf }), 403, "CSRF_FAILED");
-    expectError(await browse(t, browser, { method: "POST", url, body: keyBody, csrf: "x".repeat(43) }), 403, "CSRF_FAILED");
+    expectError(
+      await browse(t, browser, { method: "POST", url, body: keyBody, csrf: "x".repeat(43) }),
+      403,
+      "CSRF_FAILED",
+    );
     const listed = await browse(t, browser, { url, csrf: false });
     expect(listed.statusCode).toBe(200);
     const before = listed.json().data.length;
@@ -49,18 +53,36 @@ describe("the session cookie authenticates /rest", () => {
 
   test("a write from another origin is refused even with the right token", async () => {
     const url = `/rest/orgs/${t.owner.orgId}/api_keys`;
-    const res = await browse(t, browser, { method: "POST", url, body: keyBody, headers: { origin: "https://evil.example" } });
+    const res = await browse(t, browser, {
+      method: "POST",
+      url,
+      body: keyBody,
+      headers: { origin: "https://evil.example" },
+    });
     expectError(res, 403, "CSRF_FAILED");
-    const site = await browse(t, browser, { method: "DELETE", url: `${url}/${t.owner.tokenId}`, headers: { "sec-fetch-site": "same-site" } });
+    const site = await browse(t, browser, {
+      method: "DELETE",
+      url: `${url}/${t.owner.tokenId}`,
+      headers: { "sec-fetch-site": "same-site" },
+    });
     expectError(site, 403, "CSRF_FAILED");
   });
 
   test("header credentials need no CSRF token and win over the cookie", async () => {
     const url = `/rest/orgs/${t.owner.orgId}/api_keys`;
-    const withToken = await send(t.app, { method: "POST", url, token: t.owner.token, body: keyBody, headers: { cookie: browser.cookie } });
+    const withToken = await send(t.app, {
+      method: "POST",
+      url,
+      token: t.owner.token,
+      body: keyBody,
+      headers: { cookie: browser.cookie },
+    });
     expect(withToken.statusCode, withToken.body).toBe(201);
     expect(withToken.json().data.attributes.created_by).toEqual({ type: "user", id: t.owner.userId });
-    const badHeader = await send(t.app, { url: "/rest/self", headers: { cookie: browser.cookie, authorization: "token nope" } });
+    const badHeader = await send(t.app, {
+      url: "/rest/self",
+      headers: { cookie: browser.cookie, authorization: "token nope" },
+    });
     expectUnauthorized(badHeader);
   });
 
@@ -87,14 +109,20 @@ describe("the session cookie authenticates /rest", () => {
       .execute();
     const res = await browse(t, browser, { url: `/rest/orgs/${other.orgId}/api_keys` });
     expect(res.statusCode, res.body).toBe(200);
-    const write = await browse(t, browser, { method: "POST", url: `/rest/orgs/${other.orgId}/api_keys`, body: keyBody });
+    const write = await browse(t, browser, {
+      method: "POST",
+      url: `/rest/orgs/${other.orgId}/api_keys`,
+      body: keyBody,
+    });
     expectError(write, 403, "FORBIDDEN");
   });
 
   test("an ended session gets exactly the 401 body", async () => {
     t.clock.advance(13 * 3600);
     expectUnauthorized(await browse(t, browser, { url: "/rest/self" }));
-    expectUnauthorized(await browse(t, browser, { method: "POST", url: `/rest/orgs/${t.owner.orgId}/api_keys`, body: keyBody }));
+    expectUnauthorized(
+      await browse(t, browser, { method: "POST", url: `/rest/orgs/${t.owner.orgId}/api_keys`, body: keyBody }),
+    );
   });
 
   test("a personal token made through the session belongs to the user", async () => {
@@ -114,10 +142,22 @@ describe("POST /auth/password", () => {
   test("changes the password and ends the user's other sessions, keeping this one", async () => {
     const other = await signIn(t, admin.email);
     const body = { current_password: "correct horse battery staple", new_password: "a much newer passphrase" };
-    expectError(await browse(t, browser, { method: "POST", url: "/auth/password", body, csrf: false }), 403, "CSRF_FAILED");
-    const short = await browse(t, browser, { method: "POST", url: "/auth/password", body: { ...body, new_password: "short" } });
+    expectError(
+      await browse(t, browser, { method: "POST", url: "/auth/password", body, csrf: false }),
+      403,
+      "CSRF_FAILED",
+    );
+    const short = await browse(t, browser, {
+      method: "POST",
+      url: "/auth/password",
+      body: { ...body, new_password: "short" },
+    });
     expectError(short, 400, "VALIDATION_FAILED");
-    const wrong = await browse(t, browser, { method: "POST", url: "/auth/password", body: { ...body, current_password: "not it at all" } });
+    const wrong = await browse(t, browser, {
+      method: "POST",
+      url: "/auth/password",
+      body: { ...body, current_password: "not it at all" },
+    });
     expectError(wrong, 403, "FORBIDDEN");
     const res = await browse(t, browser, { method: "POST", url: "/auth/password", body });
     expect(res.statusCode, res.body).toBe(204);

@@ -15,7 +15,8 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 test("after the configured failures the account and address pair gets 429 with Retry-After, even with the right password", async () => {
-  for (let i = 0; i < 3; i++) expectUnauthorized(await login(t, person.email, "wrong password here", from("198.51.100.7")));
+  for (let i = 0; i < 3; i++)
+    expectUnauthorized(await login(t, person.email, "wrong password here", from("198.51.100.7")));
   const refused = await login(t, person.email, PASSWORD, from("198.51.100.7"));
   expectError(refused, 429, "RATE_LIMITED");
   const retryAfter = Number(refused.headers["retry-after"]);

@@ -35,7 +35,10 @@ describe("POST /auth/login", () => {
   });
 
   test("the cookie is Secure when the trusted proxy says the request came over https", async () => {
-    const res = await login(t, admin.email, PASSWORD, { "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9" });
+    const res = await login(t, admin.email, PASSWORD, {
+      "x-forwarded-proto": "https",
+      "x-forwarded-for": "203.0.113.9",
+    });
     expect(res.statusCode).toBe(200);
     expect(String(res.headers["set-cookie"])).toContain("; Secure");
   });
@@ -85,7 +88,10 @@ describe("POST /auth/login", () => {
     expectError(res, 403, "CSRF_FAILED");
     const site = await login(t, admin.email, PASSWORD, { "sec-fetch-site": "cross-site" });
     expectError(site, 403, "CSRF_FAILED");
-    const same = await login(t, admin.email, PASSWORD, { origin: "http://localhost:80", "sec-fetch-site": "same-origin" });
+    const same = await login(t, admin.email, PASSWORD, {
+      origin: "http://localhost:80",
+      "sec-fetch-site": "same-origin",
+    });
     expect(same.statusCode, same.body).toBe(200);
   });
 });
