@@ -8,6 +8,7 @@ import {
   describeKeyRegenerateContract,
 } from "./store-contract-keys.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
+import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 
 /**
@@ -26,5 +27,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
     describeAuditContract(factory);
+    describeSessionContract(factory);
+    describeInvitationContract(factory);
   });
 }
