@@ -189,6 +189,8 @@ describe("LatchkeyClient against a real server", () => {
     expect((await browser.self()).meta.api_key).toBeNull();
     const key = await browser.createKey(orgId, { name: "made in a browser", expires_in: "1d" });
     expect(key.attributes.created_by).toEqual({ type: "user", id: accepted.user.id });
+    // Over a socket the fast lane leaves cookie-only verifications to Fastify, which authenticates the session.
+    expect((await browser.verify(key.attributes.key as string)).code).toBe("VALID");
     const newer = "an even newer sdk passphrase";
     await browser.changePassword(passphrase, newer);
     await browser.logout();
