@@ -31,6 +31,17 @@ test("after the configured failures the account and address pair gets 429 with R
   expect((await login(t, person.email, PASSWORD, from("198.51.100.7"))).statusCode).toBe(200);
 });
 
+test("attempts sent in parallel cannot pass the limit; successful sign-ins do not count", async () => {
+  for (let i = 0; i < 5; i++)
+    expect((await login(t, person.email, PASSWORD, from("198.51.100.7"))).statusCode).toBe(200);
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, () => login(t, person.email, "wrong password here", from("198.51.100.7"))),
+  );
+  const statuses = answers.map((res) => res.statusCode).sort();
+  expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(9);
+});
+
 test("the email's case does not give more tries", async () => {
   for (const email of [person.email, person.email.toUpperCase(), ` ${person.email}`]) {
     expectUnauthorized(await login(t, email, "wrong password here", from("198.51.100.7")));

@@ -177,8 +177,6 @@ export class InvitationService {
         passwordHash: await hashPassword(password),
       };
     } else {
-      const retryAfterSeconds = await this.limiter.refusedFor(invitation.email, context.ip);
-      if (retryAfterSeconds > 0) return { ok: false, retryAfterSeconds };
       if (existing.passwordHash === null) {
         throw new LatchkeyError(
           "CONFLICT",
@@ -186,12 +184,14 @@ export class InvitationService {
           { pointer: "/token" },
         );
       }
+      const retryAfterSeconds = await this.limiter.attempt(invitation.email, context.ip);
+      if (retryAfterSeconds > 0) return { ok: false, retryAfterSeconds };
       if (!(await checkPassword(existing.passwordHash, password))) {
-        await this.limiter.fail(invitation.email, context.ip);
         throw new LatchkeyError("FORBIDDEN", "This email has an account: give its current password.", {
           pointer: "/password",
         });
       }
+      await this.limiter.succeeded(invitation.email, context.ip);
     }
     const user = newUser?.user ?? (existing?.user as NonNullable<typeof existing>["user"]);
     const membership: Membership = {

@@ -121,12 +121,11 @@ export class SignInService {
   /** Signs in with email and password; refused and limited attempts start nothing. */
   async signIn(emailInput: string, password: string, context: RequestContext): Promise<SignInOutcome> {
     const email = emailInput.trim().toLowerCase();
-    const retryAfterSeconds = await this.limiter.refusedFor(email, context.ip);
+    const retryAfterSeconds = await this.limiter.attempt(email, context.ip);
     if (retryAfterSeconds > 0) return { ok: false, reason: "limited", retryAfterSeconds };
     const credentials = await this.store.people.credentialsByEmail(email);
     const valid = await checkPassword(credentials?.passwordHash ?? null, password);
     if (!valid || credentials === null) {
-      await this.limiter.fail(email, context.ip);
       if (credentials !== null) {
         const memberships = await this.store.people.memberships(credentials.user.id);
         const reason = credentials.passwordHash === null ? "no_password" : "wrong_password";
@@ -136,6 +135,7 @@ export class SignInService {
       }
       return { ok: false, reason: "refused" };
     }
+    await this.limiter.succeeded(email, context.ip);
     const { user } = credentials;
     const memberships = await this.store.people.memberships(user.id);
     const { token, session } = this.newSession(user.id, context);
@@ -204,14 +204,14 @@ export class SignInService {
     context: RequestContext,
   ): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
     const { user } = signedIn;
-    const retryAfterSeconds = await this.limiter.refusedFor(user.email, context.ip);
-    if (retryAfterSeconds > 0) return { ok: false, retryAfterSeconds };
     checkNewPassword(newPassword, "/new_password");
+    const retryAfterSeconds = await this.limiter.attempt(user.email, context.ip);
+    if (retryAfterSeconds > 0) return { ok: false, retryAfterSeconds };
     const credentials = await this.store.people.credentialsOf(user.id);
     if (!(await checkPassword(credentials?.passwordHash ?? null, currentPassword))) {
-      await this.limiter.fail(user.email, context.ip);
       throw new LatchkeyError("FORBIDDEN", "The current password is not right.", { pointer: "/current_password" });
     }
+    await this.limiter.succeeded(user.email, context.ip);
     const actor = { type: "user", id: user.id } as const;
     await this.store.people.changePassword(
       user.id,
