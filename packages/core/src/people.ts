@@ -42,6 +42,8 @@ export interface SessionStore {
   touch(id: string, lastSeenAt: Date, expiresAt: Date): Promise<void>;
   /** Ends a session, with its audit events; false when it did not exist. */
   delete(id: string, audit: readonly AuditEvent[]): Promise<boolean>;
+  /** Removes every session that ended at or before `now` (their end is always `expiresAt`); returns how many. */
+  deleteEnded(now: Date): Promise<number>;
 }
 
 /** Storage of users' sign-in data and memberships beyond what verification reads. */

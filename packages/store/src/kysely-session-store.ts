@@ -40,4 +40,9 @@ export class KyselySessionStore implements SessionStore {
       return true;
     });
   }
+
+  async deleteEnded(now: Date): Promise<number> {
+    const result = await this.db.deleteFrom("sessions").where("expires_at", "<=", toTime(now)).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -237,11 +237,22 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
   // the migration recorded and moves on.
+  // Kysely looks for its own tables by name in every schema it can see: name the schema in use, so
+  // another schema's migration tables (say, of a test running beside this one) are not taken for ours.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+    const { error, results } = await migrator.migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
-    if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
+    // On PostgreSQL, Kysely's look at the catalogue fails when another schema is dropped meanwhile (tests
+    // beside this one): nothing was migrated then, and trying again is safe.
+    const retriable = isPostgres(db)
+      ? /schema "[^"]+" does not exist/i.test(message)
+      : /already exists|duplicate column/i.test(message);
+    if (attempt >= 5 || !retriable) throw error;
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
 }

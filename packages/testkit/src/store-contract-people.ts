@@ -100,6 +100,18 @@ export function describeSessionContract(factory: StoreFactory): void {
       expect((await t.store.sessions.find(s.id))?.expiresAt).toEqual(s.expiresAt);
     });
 
+    it("sweeps ended sessions only", async () => {
+      const ending = session(t, t.boot.userId, { expiresAt: new Date(t.clock.now().getTime() + MINUTE) });
+      const living = session(t, t.boot.userId);
+      await t.store.sessions.create(ending, []);
+      await t.store.sessions.create(living, []);
+      expect(await t.store.sessions.deleteEnded(t.clock.now())).toBe(0);
+      t.clock.advance(MINUTE);
+      expect(await t.store.sessions.deleteEnded(t.clock.now())).toBe(1);
+      expect(await t.store.sessions.find(ending.id)).toBeNull();
+      expect(await t.store.sessions.find(living.id)).toEqual(living);
+    });
+
     it("reads credentials by email and id, and memberships oldest first", async () => {
       const byEmail = await t.store.people.credentialsByEmail(t.boot.records.user.email);
       expect(byEmail).toEqual({ user: t.boot.records.user, passwordHash: t.boot.records.passwordHash });

@@ -141,6 +141,8 @@ export class SignInService {
     const { token, session } = this.newSession(user.id, context);
     const actor = { type: "user", id: user.id } as const;
     await this.store.sessions.create(session, this.eventsFor(memberships, actor, "user.signed_in", user.id, context));
+    // Ended sessions are swept on sign-in, the one moment that adds a row anyway.
+    await this.store.sessions.deleteEnded(this.clock.now());
     return { ok: true, token, csrfToken: csrfTokenOf(token), session, user, memberships };
   }
 
