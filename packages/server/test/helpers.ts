@@ -439,6 +439,11 @@ export async function listAllKeys(t: TestApp, orgId = t.owner.orgId, token = t.o
   return items;
 }
 
+/** A key with its last character changed: well-shaped, but not the key (and its checksum fails). */
+export function tampered(key: string): string {
+  return `${key.slice(0, -1)}${key.endsWith("x") ? "y" : "x"}`;
+}
+
 /** A fresh UUID that names nothing. */
 export function unknownUuid(): string {
   return randomUUID();

@@ -1,5 +1,7 @@
+import { openStore } from "@latchkey/store";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { createTestApp, expectError, expectUnauthorized, type TestApp } from "./helpers.js";
+import { bootstrapOwner, buildApp, loadConfig } from "../src/index.js";
+import { createTestApp, cryptoRandom, expectError, expectUnauthorized, FakeClock, type TestApp } from "./helpers.js";
 import { addPerson, browse, login, PASSWORD, type Person, sessionCookieOf, signIn } from "./session-helpers.js";
 
 let t: TestApp;
@@ -143,4 +145,26 @@ describe("GET /auth/session and POST /auth/logout", () => {
     const session = await t.app.inject({ url: "/auth/session", headers: { cookie: `theme=dark; ${cookie}` } });
     expect(session.statusCode).toBe(200);
   });
+});
+
+test("the first start's owner signs in with the password of LATCHKEY_OWNER_PASSWORD", async () => {
+  const store = await openStore("sqlite::memory:");
+  await store.migrate();
+  const clock = new FakeClock();
+  const app = await buildApp(loadConfig({ LATCHKEY_LOG_LEVEL: "silent" }), { store, clock, random: cryptoRandom });
+  try {
+    const password = "the owner's own passphrase";
+    await bootstrapOwner(store, { email: "Boss@Example.test", password }, clock, cryptoRandom);
+    const res = await app.inject({
+      method: "POST",
+      url: "/auth/login",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ email: "boss@example.test", password }),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().orgs).toEqual([{ id: expect.any(String), name: "Default", role: "owner" }]);
+  } finally {
+    await app.close();
+    await store.close();
+  }
 });
