@@ -109,6 +109,13 @@ describe("the session cookie authenticates /rest", () => {
       .execute();
     const res = await browse(t, browser, { url: `/rest/orgs/${other.orgId}/api_keys` });
     expect(res.statusCode, res.body).toBe(200);
+    const orgs = await browse(t, browser, { url: "/rest/orgs" });
+    expect(
+      orgs
+        .json()
+        .data.map((org: { id: string }) => org.id)
+        .sort(),
+    ).toEqual([t.owner.orgId, other.orgId].sort());
     const write = await browse(t, browser, {
       method: "POST",
       url: `/rest/orgs/${other.orgId}/api_keys`,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LatchkeyError, requireOrg, requirePermission } from "@latchkey/core";
+import { grantsOfRole, holds, LatchkeyError, requireOrg, requirePermission } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { orgResource } from "../http/resources.js";
@@ -8,7 +8,7 @@ import { actorOf } from "../plugins/rest-conventions.js";
 
 const tags = ["Orgs"];
 
-/** Orgs: a credential belongs to one org and sees only that one. */
+/** Orgs: a key belongs to one org and sees only that one; a signed-in user sees each org they belong to. */
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store } = app.services;
 
@@ -25,10 +25,19 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = actorOf(request);
       requirePermission(actor, "org:read");
-      const org = await store.orgs.get(actor.orgId);
-      return reply
-        .type(JSON_API)
-        .send({ jsonapi: { version: "1.0" }, data: org ? [orgResource(org)] : [], links: { self: request.url } });
+      // A key acts in its one org; a signed-in user sees every org they belong to whose role may read it.
+      const orgIds =
+        actor.sessionId === undefined || actor.principal.type !== "user"
+          ? [actor.orgId]
+          : (await store.people.memberships(actor.principal.id))
+              .filter((membership) => holds(grantsOfRole(membership.role), "org:read"))
+              .map((membership) => membership.orgId);
+      const orgs = [];
+      for (const id of orgIds) {
+        const org = await store.orgs.get(id);
+        if (org !== null) orgs.push(orgResource(org));
+      }
+      return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgs, links: { self: request.url } });
     },
   );
 
