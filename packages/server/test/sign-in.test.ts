@@ -45,13 +45,19 @@ describe("POST /auth/login", () => {
     expect(String(res.headers["set-cookie"])).toContain("; Secure");
   });
 
-  test("the cookie is Secure when LATCHKEY_PUBLIC_URL is https", async () => {
+  test("the cookie is Secure when LATCHKEY_PUBLIC_URL is https; that origin and the request's own may sign in", async () => {
     const u = await createTestApp({ env: { LATCHKEY_PUBLIC_URL: "https://keys.example.test" } });
     try {
       const person = await addPerson(u, u.owner.orgId, "viewer");
-      const res = await login(u, person.email, PASSWORD);
+      const res = await login(u, person.email, PASSWORD, { origin: "https://keys.example.test" });
       expect(res.statusCode).toBe(200);
       expect(String(res.headers["set-cookie"])).toContain("; Secure");
+      expect((await login(u, person.email, PASSWORD, { origin: "http://localhost:80" })).statusCode).toBe(200);
+      expectError(
+        await login(u, person.email, PASSWORD, { origin: "https://keys.example.test.evil" }),
+        403,
+        "CSRF_FAILED",
+      );
     } finally {
       await u.close();
     }

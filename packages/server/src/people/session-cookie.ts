@@ -71,8 +71,10 @@ export function isSameOrigin(request: FastifyRequest, publicUrl: string | undefi
   if (site !== undefined && site !== "same-origin" && site !== "none") return false;
   const origin = headerOf(request, "origin");
   if (origin === undefined) return true;
-  const expected = publicUrl !== undefined ? new URL(publicUrl).origin : `${request.protocol}://${request.host}`;
-  return origin.toLowerCase() === expected.toLowerCase();
+  // A browser sets Origin and Host itself: another site's page can match neither.
+  const given = origin.toLowerCase();
+  const own = `${request.protocol}://${request.host}`.toLowerCase();
+  return given === own || (publicUrl !== undefined && given === new URL(publicUrl).origin.toLowerCase());
 }
 
 /** Methods that change something: cookie-authenticated requests with these need the CSRF checks. */
