@@ -179,4 +179,14 @@ describe("POST /auth/password", () => {
       .execute();
     expect(actions).toHaveLength(1);
   });
+
+  test("wrong current passwords count against the sign-in limit", async () => {
+    const body = { current_password: "not it at all", new_password: "a much newer passphrase" };
+    for (let i = 0; i < 5; i++) {
+      expectError(await browse(t, browser, { method: "POST", url: "/auth/password", body }), 403, "FORBIDDEN");
+    }
+    const limited = await browse(t, browser, { method: "POST", url: "/auth/password", body });
+    expectError(limited, 429, "RATE_LIMITED");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+  });
 });
