@@ -7,6 +7,7 @@ import { registerKeysCreate } from "./commands/keys-create.js";
 import { registerKeysList } from "./commands/keys-list.js";
 import { registerKeysRegenerate } from "./commands/keys-regenerate.js";
 import { registerKeysShow } from "./commands/keys-show.js";
+import { registerLogin } from "./commands/login.js";
 import { registerMembers } from "./commands/members.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerOrgs } from "./commands/orgs.js";
@@ -18,12 +19,13 @@ import { CliError } from "./remote.js";
 /** The `latchkey` command with every subcommand. */
 export function createProgram(io: Io): Command {
   const program = new Command("latchkey")
-    .description("Latchkey: API keys as a product. Remote commands use LATCHKEY_TOKEN and --url.")
+    .description("Latchkey: API keys as a product. Remote commands use LATCHKEY_TOKEN (or latchkey login) and --url.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
   registerServe(program, io);
   registerMigrate(program, io);
   registerVerify(program, io);
+  registerLogin(program, io);
   const keys = program
     .command("keys")
     .description("create, list, show, revoke, regenerate, disable, enable and delete keys");

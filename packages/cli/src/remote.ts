@@ -1,4 +1,5 @@
 import { LatchkeyClient } from "@latchkey/sdk";
+import { readCredentials } from "./credentials-file.js";
 import type { Io } from "./io.js";
 
 /** Options every remote command takes. */
@@ -13,19 +14,30 @@ export class CliError extends Error {}
 
 /**
  * The client for a remote command: `--url` (or LATCHKEY_URL, default http://127.0.0.1:8080) and
- * LATCHKEY_TOKEN. The token is read only from the environment, so it never shows in the process list.
+ * LATCHKEY_TOKEN, or else what `latchkey login` saved. The token is read only from the environment or
+ * that file, so it never shows in the process list.
  */
 export function clientFor(io: Io, options: RemoteOptions): LatchkeyClient {
-  const token = io.env.LATCHKEY_TOKEN;
+  const fromEnv = io.env.LATCHKEY_TOKEN;
+  const saved = fromEnv === undefined || fromEnv === "" ? readCredentials(io.env) : null;
+  const token = saved?.token ?? fromEnv;
   if (token === undefined || token === "") {
-    throw new CliError("Set LATCHKEY_TOKEN to a personal token or key (latchkey serve prints one on first start).");
+    throw new CliError(
+      "Set LATCHKEY_TOKEN to a personal token or key (latchkey serve prints one on first start), or run latchkey login.",
+    );
   }
-  const url = options.url ?? io.env.LATCHKEY_URL ?? "http://127.0.0.1:8080";
+  const url = options.url ?? io.env.LATCHKEY_URL ?? saved?.url ?? "http://127.0.0.1:8080";
+  // A saved token goes only to the server it was saved for.
+  if (saved !== null && url.replace(/\/+$/, "") !== saved.url.replace(/\/+$/, "")) {
+    throw new CliError(`The saved login is for ${saved.url}; run latchkey login --url ${url}, or set LATCHKEY_TOKEN.`);
+  }
   return new LatchkeyClient({ url, token });
 }
 
 /** The org a command acts in: `--org`, or the org of the credential. */
 export async function orgFor(client: LatchkeyClient, options: RemoteOptions): Promise<string> {
   if (options.org !== undefined) return options.org;
-  return (await client.self()).meta.api_key.attributes.org_id;
+  const orgId = (await client.self()).meta.api_key?.attributes.org_id;
+  if (orgId === undefined) throw new CliError("This credential is not a key; pass --org.");
+  return orgId;
 }

@@ -36,6 +36,11 @@ export const ERROR_CATALOGUE = {
     description: "The credential is missing, malformed, unknown, revoked or expired.",
   },
   FORBIDDEN: { title: "Forbidden", description: "The credential is valid but lacks a permission this request needs." },
+  CSRF_FAILED: {
+    title: "CSRF check failed",
+    description:
+      "A write authenticated by the session cookie needs the session's X-CSRF-Token header and must come from Latchkey's own origin.",
+  },
   PERMISSION_ESCALATION: {
     title: "Permission escalation",
     description: "A key cannot be given permissions its creator does not hold.",

@@ -110,6 +110,15 @@ export {
   OrgService,
   type UpdateOrgInput,
 } from "./org-service.js";
+export type {
+  Invitation,
+  InvitationAcceptance,
+  InvitationStore,
+  PeopleStore,
+  Session,
+  SessionStore,
+  UserCredentials,
+} from "./people.js";
 export {
   BUILT_IN_ROLE_GRANTS,
   BUILT_IN_ROLES,

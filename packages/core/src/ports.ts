@@ -14,6 +14,7 @@ import type {
   User,
   VerifiableKey,
 } from "./model.js";
+import type { InvitationStore, PeopleStore, SessionStore } from "./people.js";
 import type { BuiltInRole } from "./permissions.js";
 import type { UsageStore } from "./usage.js";
 
@@ -193,6 +194,10 @@ export interface Store {
   readonly memberships: MembershipStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly usage: UsageStore;
+  /** Users' passwords and memberships, for sign-in. */
+  readonly people: PeopleStore;
+  readonly sessions: SessionStore;
+  readonly invitations: InvitationStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */
   bootstrap(records: BootstrapRecords): Promise<boolean>;
   /** Resolves when the database answers. */

@@ -21,8 +21,10 @@ export interface Actor {
   principal: PrincipalRef;
   /** The org the credential belongs to; a credential acts in no other org. */
   orgId: string;
-  /** The key that authenticated the request. */
+  /** The key that authenticated the request; empty when a session cookie did (see `sessionId`). */
   keyId: string;
+  /** The session that authenticated the request (its id, the token's hash), when a cookie did. */
+  sessionId?: string | undefined;
   /** The key's effective permissions: its own, capped by what its owner holds now. */
   grants: string[];
   requestId: string | null;

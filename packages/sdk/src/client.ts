@@ -7,9 +7,11 @@ import type {
   AuditFilter,
   AuditLog,
   BulkRevocation,
+  CreateInvitationAttributes,
   CreateKeyAttributes,
   CreateServiceAccountAttributes,
   CreateTokenAttributes,
+  Invitation,
   KeyFilter,
   KeyVerification,
   ListDocument,
@@ -22,6 +24,7 @@ import type {
   ResponseOf,
   SelfDocument,
   ServiceAccount,
+  SessionInfo,
   TokenFilter,
   UpdateKeyAttributes,
   UpdateOrgAttributes,
@@ -34,8 +37,18 @@ import type {
 export interface ClientOptions {
   /** The server's base URL, e.g. http://127.0.0.1:8080. */
   url: string;
-  /** A key or token; sent as `Authorization: token <key>`. */
-  token: string;
+  /**
+   * A key or token; sent as `Authorization: token <key>`. Leave it out to use the session cookie
+   * instead (a browser with `credentials: "include"`, after `login`).
+   */
+  token?: string | undefined;
+  /**
+   * The session's CSRF token, sent as `X-CSRF-Token` with every write. `login`, `session` and
+   * `acceptInvitation` set it from their answers.
+   */
+  csrfToken?: string | undefined;
+  /** fetch's `credentials` (a browser dashboard on another path: `"include"` or `"same-origin"`). */
+  credentials?: "include" | "same-origin" | "omit" | undefined;
   /** The API version date (default 2024-06-10). */
   version?: string;
   /** A fetch implementation (default: the global one). */
@@ -72,8 +85,10 @@ export class LatchkeyClient {
   private readonly base: string;
   private readonly version: string;
   private readonly fetchImpl: typeof fetch;
+  private csrfToken: string | undefined;
 
   constructor(private readonly options: ClientOptions) {
+    this.csrfToken = options.csrfToken;
     this.base = options.url.replace(/\/+$/, "");
     this.version = options.version ?? "2024-06-10";
     this.fetchImpl = options.fetch ?? fetch;
@@ -293,6 +308,59 @@ export class LatchkeyClient {
     return (await this.call("post", "/rest/api_keys/verify", { body })).data.attributes;
   }
 
+  /** A page of the org's open invitations (needs members:read). */
+  listInvitations(orgId: string, page: PageOptions = {}): Promise<ListDocument<Invitation>> {
+    return this.call("get", "/rest/orgs/{org_id}/invitations", { path: { org_id: orgId }, query: page });
+  }
+
+  /** Invites someone by email (needs members:write); the answer's `attributes.link` is shown this once. */
+  async createInvitation(orgId: string, attributes: CreateInvitationAttributes): Promise<Invitation> {
+    const body = { data: { type: "invitation" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/invitations", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** Withdraws an open invitation. */
+  async deleteInvitation(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/invitations/{id}", { path: { org_id: orgId, id } });
+  }
+
+  /** Signs in: the server sets the session cookie; the client keeps the CSRF token for its writes. */
+  async login(email: string, password: string): Promise<SessionInfo> {
+    return this.remember(await this.call("post", "/auth/login", { body: { email, password } }));
+  }
+
+  /** The signed-in user, their orgs and the session's CSRF token (which the client keeps). */
+  async session(): Promise<SessionInfo> {
+    return this.remember(await this.call("get", "/auth/session"));
+  }
+
+  /** Signs out: ends the session. */
+  async logout(): Promise<void> {
+    await this.call("post", "/auth/logout");
+    this.csrfToken = undefined;
+  }
+
+  /** Changes the signed-in user's password; their other sessions end. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    await this.call("post", "/auth/password", {
+      body: { current_password: currentPassword, new_password: newPassword },
+    });
+  }
+
+  /**
+   * Accepts an invitation with the token of its link: a new user sets `password` (and `name`); an
+   * existing user gives their current password. Signs in.
+   */
+  async acceptInvitation(token: string, password: string, name?: string): Promise<SessionInfo> {
+    const body = { token, password, ...(name !== undefined ? { name } : {}) };
+    return this.remember(await this.call("post", "/auth/invitations/accept", { body }));
+  }
+
+  private remember(session: SessionInfo): SessionInfo {
+    this.csrfToken = session.csrf_token;
+    return session;
+  }
+
   /** Liveness: resolves when the process answers. */
   health(): Promise<ResponseOf<"/healthz", "get">> {
     return this.call("get", "/healthz");
@@ -333,13 +401,20 @@ export class LatchkeyClient {
 
   private async send<T>(method: string, url: URL, body: unknown): Promise<T> {
     const headers: Record<string, string> = {
-      authorization: `token ${this.options.token}`,
       accept: "application/vnd.api+json, application/json;q=0.9, */*;q=0.1",
     };
-    if (body !== undefined) headers["content-type"] = "application/vnd.api+json";
+    if (this.options.token !== undefined) headers.authorization = `token ${this.options.token}`;
+    else if (this.csrfToken !== undefined && method !== "GET" && method !== "HEAD") {
+      headers["x-csrf-token"] = this.csrfToken;
+    }
+    // /rest takes JSON:API; the sign-in routes take plain JSON.
+    if (body !== undefined) {
+      headers["content-type"] = url.pathname.startsWith("/rest/") ? "application/vnd.api+json" : "application/json";
+    }
     const response = await this.fetchImpl(url, {
       method,
       headers,
+      ...(this.options.credentials !== undefined ? { credentials: this.options.credentials } : {}),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const requestId = response.headers.get("x-request-id");

@@ -5,6 +5,7 @@ export type {
   ApiKeyEvent,
   AuditLog,
   ErrorDocument,
+  Invitation,
   Membership,
   Org,
   paths,
@@ -113,3 +114,9 @@ export type VerifyOptions = Omit<AttributesOf<RequestBodyOf<"/rest/api_keys/veri
 
 /** What the bulk revoke answers: how many keys it revoked and their ids. */
 export type BulkRevocation = ResponseOf<"/rest/orgs/{org_id}/api_keys/revoke", "post">["data"]["attributes"];
+
+/** Attributes accepted when inviting someone to an org. */
+export type CreateInvitationAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/invitations", "post">>;
+
+/** The answer of sign-in, `GET /auth/session` and invitation acceptance: user, orgs and CSRF token. */
+export type SessionInfo = ResponseOf<"/auth/session", "get">;

@@ -188,6 +188,45 @@ describe("LatchkeyClient against a real server", () => {
     expect(typeof (invalid as LatchkeyApiError).requestId).toBe("string");
   });
 
+  it("invites someone, who accepts, signs in with the session cookie and CSRF token, and signs out", async () => {
+    const invitation = await client.createInvitation(orgId, { email: "sdk-invitee@example.test", role: "admin" });
+    const link = new URL(invitation.attributes.link as string);
+    expect((await client.listInvitations(orgId)).data.map((i) => i.id)).toContain(invitation.id);
+    const withdrawn = await client.createInvitation(orgId, { email: "sdk-withdrawn@example.test", role: "viewer" });
+    await client.deleteInvitation(orgId, withdrawn.id);
+
+    // A browser keeps the cookie itself; in Node a one-cookie jar stands in for it.
+    let cookie = "";
+    const jarFetch: typeof fetch = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      if (cookie !== "") headers.set("cookie", cookie);
+      const response = await fetch(input, { ...init, headers });
+      const set = response.headers.get("set-cookie");
+      if (set !== null) cookie = set.split(";")[0] as string;
+      return response;
+    };
+    const browser = new LatchkeyClient({ url: latchkey.url, fetch: jarFetch, credentials: "include" });
+    const passphrase = "sdk invitee passphrase";
+    const accepted = await browser.acceptInvitation(link.searchParams.get("token") as string, passphrase, "Invitee");
+    expect(accepted.orgs.map((org) => org.role)).toEqual(["admin"]);
+    expect((await browser.self()).meta.api_key).toBeNull();
+    const key = await browser.createKey(orgId, { name: "made in a browser", expires_in: "1d" });
+    expect(key.attributes.created_by).toEqual({ type: "user", id: accepted.user.id });
+    // Over a socket the fast lane leaves cookie-only verifications to Fastify, which authenticates the session.
+    expect((await browser.verify(key.attributes.key as string)).code).toBe("VALID");
+    const newer = "an even newer sdk passphrase";
+    await browser.changePassword(passphrase, newer);
+    await browser.logout();
+    await expect(browser.session()).rejects.toMatchObject({ status: 401 });
+    const again = await browser.login("sdk-invitee@example.test", newer);
+    expect((await browser.session()).csrf_token).toBe(again.csrf_token);
+    const forged = new LatchkeyClient({ url: latchkey.url, fetch: jarFetch, csrfToken: "x".repeat(43) });
+    await expect(forged.createKey(orgId, { name: "forged", expires_in: "1d" })).rejects.toMatchObject({
+      status: 403,
+      code: "CSRF_FAILED",
+    });
+  });
+
   it("has called every route of the OpenAPI document", async () => {
     const document = (await client.openapi()) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(document.paths).flatMap(([path, item]) =>

@@ -51,11 +51,16 @@ import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
 import { validatorCompiler } from "./http/validation.js";
 import { API_VERSIONS } from "./http/versions.js";
+import { InvitationService } from "./people/invitation-service.js";
+import { LoginLimiter } from "./people/login-limiter.js";
+import { SignInService } from "./people/sign-in-service.js";
 import { restConventions } from "./plugins/rest-conventions.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
 import { authCheckRoutes } from "./routes/auth-check.js";
+import { authSessionRoutes } from "./routes/auth-sessions.js";
 import { healthRoutes } from "./routes/health.js";
+import { InvitationResource, invitationRoutes } from "./routes/invitations.js";
 import { membershipRoutes } from "./routes/memberships.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { orgRoutes } from "./routes/orgs.js";
@@ -82,6 +87,9 @@ export interface Services {
   quotaWatch: QuotaWatch;
   /** Expiry alerts and the idle policy, run by the node holding the lease (ticks on a timer). */
   scheduler: AlertScheduler;
+  /** Sign-in, sessions, sign-out and password change. */
+  signIn: SignInService;
+  invitations: InvitationService;
 }
 
 declare module "fastify" {
@@ -150,6 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const alertEvents = new AlertEvents(clock, random);
   const usage = new UsageRecorder(deps.store.usage, alertEvents);
   const quotaWatch = new QuotaWatch(config.quotaLowPercent, deps.store.alerts, alertEvents);
+  const rateLimiter = deps.rateLimiter ?? new MemoryRateLimiter();
   const metrics = new Metrics();
   const verifier = new Verifier(deps.store.keys, clock, {
     cache: new KeyCache({
@@ -158,7 +167,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       negativeTtlMs: Math.min(config.cacheTtlSeconds, 10) * 1000,
       staleMs: config.staleSeconds * 1000,
     }),
-    rateLimiter: deps.rateLimiter ?? new MemoryRateLimiter(),
+    rateLimiter,
     bus: deps.bus ?? null,
     onBusError: (error) => app.log.warn({ err: error }, "could not announce a key change to other nodes"),
     usage,
@@ -179,6 +188,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           max: config.authFailureLimit,
           free: Math.max(1, Math.floor(config.authFailureLimit / 5)),
         });
+  const loginLimiter = new LoginLimiter(rateLimiter, clock, {
+    perAccount: config.loginMaxFailures,
+    perAddress: config.loginAddressMaxFailures,
+    windowSeconds: config.loginWindowSeconds,
+  });
+  const signIn = new SignInService(deps.store, clock, random, loginLimiter, {
+    idleSeconds: config.sessionIdleSeconds,
+    maxSeconds: config.sessionMaxSeconds,
+  });
   app.decorate("services", {
     store: deps.store,
     clock,
@@ -192,6 +210,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     orgs: new OrgService(deps.store, clock, random),
     quotaWatch,
     scheduler,
+    signIn,
+    invitations: new InvitationService(deps.store, clock, random, signIn, loginLimiter, config.invitationTtlSeconds),
   } satisfies Services);
   const flushUsage = () =>
     Promise.all([
@@ -240,6 +260,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     MembershipResource,
     OrgResource,
     AuditLogResource,
+    InvitationResource,
   ]) {
     app.addSchema(schema);
   }
@@ -258,9 +279,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           token: { type: "apiKey", in: "header", name: "Authorization", description: "token <key>" },
           bearer: { type: "http", scheme: "bearer" },
           apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "latchkey_session",
+            description: "The dashboard's session (POST /auth/login); writes also need X-CSRF-Token.",
+          },
         },
       },
-      security: [{ token: [] }, { bearer: [] }, { apiKey: [] }],
+      security: [{ token: [] }, { bearer: [] }, { apiKey: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transformObject: (documents) =>
@@ -279,9 +306,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(authCheckRoutes, { forwardAuth });
   await app.register(metricsRoutes(metrics));
+  await app.register(authSessionRoutes, { publicUrl: config.publicUrl, maxAgeSeconds: config.sessionMaxSeconds });
   await app.register(
     async (rest) => {
-      restConventions(rest, { verifier, clock, failureThrottle });
+      restConventions(rest, { verifier, clock, failureThrottle, signIn, publicUrl: config.publicUrl });
       await rest.register(selfRoutes);
       await rest.register(orgRoutes);
       await rest.register(apiKeyRoutes);
@@ -291,6 +319,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);
+      await rest.register(invitationRoutes, { publicUrl: config.publicUrl });
       rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
         reply.type("application/json").send(app.swagger()),
       );

@@ -97,6 +97,42 @@ const schema = z.object({
       }
     })
     .optional(),
+  sessionIdleSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 60 to 2592000" })
+    .int("must be a whole number of seconds")
+    .min(60, "must be at least 60")
+    .max(2_592_000, "must be at most 2592000 (30 days)")
+    .default(43_200),
+  sessionMaxSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 300 to 7776000" })
+    .int("must be a whole number of seconds")
+    .min(300, "must be at least 300")
+    .max(7_776_000, "must be at most 7776000 (90 days)")
+    .default(604_800),
+  loginMaxFailures: z.coerce
+    .number({ error: "must be a whole number of failed sign-ins from 1 to 1000" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(1000, "must be at most 1000")
+    .default(5),
+  loginAddressMaxFailures: z.coerce
+    .number({ error: "must be a whole number of failed sign-ins from 1 to 100000" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(100_000, "must be at most 100000")
+    .default(50),
+  loginWindowSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 10 to 86400" })
+    .int("must be a whole number of seconds")
+    .min(10, "must be at least 10")
+    .max(86_400, "must be at most 86400")
+    .default(900),
+  invitationTtlSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 300 to 2592000" })
+    .int("must be a whole number of seconds")
+    .min(300, "must be at least 300")
+    .max(2_592_000, "must be at most 2592000 (30 days)")
+    .default(604_800),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
 });
@@ -121,6 +157,12 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   quotaLowPercent: "LATCHKEY_QUOTA_LOW_PERCENT",
   authFailureLimit: "LATCHKEY_AUTH_FAILURE_LIMIT",
   authRoutesFile: "LATCHKEY_AUTH_ROUTES",
+  sessionIdleSeconds: "LATCHKEY_SESSION_IDLE_SECONDS",
+  sessionMaxSeconds: "LATCHKEY_SESSION_MAX_SECONDS",
+  loginMaxFailures: "LATCHKEY_LOGIN_MAX_FAILURES",
+  loginAddressMaxFailures: "LATCHKEY_LOGIN_ADDRESS_MAX_FAILURES",
+  loginWindowSeconds: "LATCHKEY_LOGIN_WINDOW_SECONDS",
+  invitationTtlSeconds: "LATCHKEY_INVITATION_TTL_SECONDS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
 };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
+  createInvitation,
   createKey,
   createOrg,
   createTestApp,
@@ -77,6 +78,7 @@ beforeAll(async () => {
     serviceAccountId: await serviceAccount(bOwner, b.orgId, `${MARK}-robot`),
     tokenId: token.id,
     membershipId: await membershipIdOf(t, b.orgId, b.members.viewer.userId),
+    invitationId: await createInvitation(t, b.orgId, bOwner, `${MARK}-invitee@example.test`),
   };
   const aKey = await createKey(t, { name: "A's key" });
   const aToken = await createToken(t, t.owner.token, { name: "A's token" });
@@ -93,6 +95,7 @@ beforeAll(async () => {
     bIds.serviceAccountId,
     bIds.tokenId,
     bIds.membershipId,
+    bIds.invitationId as string,
     key.key,
     token.key,
     String(key.attributes.hint),

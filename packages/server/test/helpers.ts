@@ -303,11 +303,14 @@ export interface RouteIds {
   serviceAccountId: string;
   tokenId: string;
   membershipId: string;
+  /** An open invitation (a made-up id when not given: the auth suites are refused before it is looked up). */
+  invitationId?: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
 export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
+  if (path.includes("/invitations/{id}")) return ids.invitationId ?? "0190a000-0000-7000-8000-0000000000ff";
   if (path.includes("/self/tokens/{id}")) return ids.tokenId;
   if (path.includes("/api_keys/{id}")) return ids.keyId;
   if (path.includes("/memberships/{id}")) return ids.membershipId;
@@ -341,6 +344,10 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
     "POST /rest/orgs/{org_id}/service_accounts": {
       type: "service_account",
       attributes: { name: "sample", role: "viewer" },
+    },
+    "POST /rest/orgs/{org_id}/invitations": {
+      type: "invitation",
+      attributes: { email: "sample@example.test", role: "viewer" },
     },
     "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
     "POST /rest/orgs/{org_id}/memberships": {
@@ -449,6 +456,28 @@ export async function membershipIdOf(t: TestApp, orgId: string, userId: string):
     .where("user_id", "=", userId)
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** Invites `email` to an org through the API; returns the invitation's id. */
+export async function createInvitation(
+  t: TestApp,
+  orgId: string,
+  token: string,
+  email = `invitee-${randomUUID()}@example.test`,
+): Promise<string> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${orgId}/invitations`,
+    token,
+    body: { data: { type: "invitation", attributes: { email, role: "viewer" } } },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().data.id;
+}
+
+/** A key with its last character changed: well-shaped, but not the key (and its checksum fails). */
+export function tampered(key: string): string {
+  return `${key.slice(0, -1)}${key.endsWith("x") ? "y" : "x"}`;
 }
 
 /** A fresh UUID that names nothing. */

@@ -5,6 +5,7 @@ import { ROLE_TABLE_END, ROLE_TABLE_START, withRoleTable } from "../../../script
 import { roleAllows, roleTable, routeRules } from "../src/http/route-permissions.js";
 import {
   addMember,
+  createInvitation,
   createKey,
   createServiceAccount,
   createTestApp,
@@ -45,6 +46,7 @@ async function idsFor(member: Member) {
     serviceAccountId: await createServiceAccount(t, "viewer", `robot-${key.id.slice(-8)}`),
     tokenId: token.id,
     membershipId: await membershipIdOf(t, org.orgId, colleague.userId),
+    invitationId: await createInvitation(t, org.orgId, t.owner.token),
   };
 }
 

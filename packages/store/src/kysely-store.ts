@@ -3,10 +3,13 @@ import { type Kysely, PostgresAdapter, sql } from "kysely";
 import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
 import { KyselyAlertStore } from "./kysely-alert-store.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
+import { KyselyInvitationStore } from "./kysely-invitation-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
 import { KyselyMembershipStore } from "./kysely-membership-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
+import { KyselyPeopleStore } from "./kysely-people-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
+import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
 import { migrateToLatest } from "./migrations.js";
@@ -27,6 +30,9 @@ export class KyselyStore implements Store {
   readonly memberships: KyselyMembershipStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
   readonly usage: KyselyUsageStore;
+  readonly people: KyselyPeopleStore;
+  readonly sessions: KyselySessionStore;
+  readonly invitations: KyselyInvitationStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -41,6 +47,9 @@ export class KyselyStore implements Store {
     this.memberships = new KyselyMembershipStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
     this.usage = new KyselyUsageStore(db);
+    this.people = new KyselyPeopleStore(db);
+    this.sessions = new KyselySessionStore(db);
+    this.invitations = new KyselyInvitationStore(db);
   }
 
   /** Brings the schema up to date; returns the names of the migrations it ran. */

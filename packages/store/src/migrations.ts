@@ -229,6 +229,38 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex("api_keys_expires").on("api_keys").columns(["expires_at"]).execute();
     },
   },
+  "0008_sessions": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("sessions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("absolute_expires_at", "text", (c) => c.notNull())
+        .addColumn("ip", "text")
+        .addColumn("user_agent", "text")
+        .$call(lookedUpByPrimaryKey(db))
+        .execute();
+      await db.schema.createIndex("sessions_user").on("sessions").columns(["user_id"]).execute();
+      await db.schema.createIndex("sessions_expires").on("sessions").columns(["expires_at"]).execute();
+      await db.schema
+        .createTable("invitations")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_by_type", "text", (c) => c.notNull())
+        .addColumn("created_by_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("accepted_at", "text")
+        .execute();
+      await db.schema.createIndex("invitations_org").on("invitations").columns(["org_id", "id"]).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -237,7 +269,8 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
-  // the migration recorded and moves on.
+  // the migration recorded and moves on. (On PostgreSQL, the dialect's introspector sees only the
+  // connection's schema, so other schemas of the database never confuse the migrator.)
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -19,6 +19,8 @@ export interface Database {
   leases: LeasesTable;
   alerts_sent: AlertsSentTable;
   api_key_networks: ApiKeyNetworksTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
 }
 
 /** Leases of scheduled work: one row per lease, held by `holder` until `expires_at`. */
@@ -44,6 +46,32 @@ export interface ApiKeyNetworksTable {
   org_id: string;
   first_seen_at: string;
   first_ip: string;
+}
+
+/** Signed-in sessions; `id` is the SHA-256 of the cookie's token, never the token. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  absolute_expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Invitations to an org; `token_hash` is the SHA-256 of the one-time link's token. */
+export interface InvitationsTable {
+  id: string;
+  org_id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  created_by_type: string;
+  created_by_id: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
 }
 
 /** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */

@@ -10,6 +10,7 @@ import {
 } from "./store-contract-keys.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
 import { describeMembershipContract } from "./store-contract-memberships.js";
+import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 
 /**
@@ -30,5 +31,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeAuditContract(factory);
     describeMembershipContract(factory);
     describeAlertContract(factory);
+    describeSessionContract(factory);
+    describeInvitationContract(factory);
   });
 }

@@ -120,6 +120,27 @@ export interface ErrorDocument {
   }[];
 }
 
+export interface Invitation {
+  type: "invitation";
+  id: string;
+  attributes: {
+    email: string;
+    role: string;
+    org_id: string;
+    created_at: string;
+    expires_at: string;
+    created_by: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+    /** The one-time link for the invitee: in the answer to create only, never again. */
+    link?: string;
+  };
+  links: {
+    self: string;
+  };
+}
+
 export interface Membership {
   type: "membership";
   id: string;
@@ -184,6 +205,91 @@ export interface Unauthorized {
 
 /** Every route: its path and query parameters, request body and success answer. */
 export interface paths {
+  "/auth/invitations/accept": {
+    /** Accept an invitation: a new user sets a password, an existing one gives theirs; signs in */
+    post: {
+      requestBody: {
+        token: string;
+        password: string;
+        name?: string;
+      };
+      response: {
+        user: {
+          id: string;
+          email: string;
+          name: string;
+        };
+        orgs: {
+          id: string;
+          name: string;
+          role: string;
+        }[];
+        /** Send it as X-CSRF-Token with every cookie-authenticated write. */
+        csrf_token: string;
+        expires_at: string;
+      };
+    };
+  };
+  "/auth/login": {
+    /** Sign in with email and password: sets the HttpOnly session cookie */
+    post: {
+      requestBody: {
+        email: string;
+        password: string;
+      };
+      response: {
+        user: {
+          id: string;
+          email: string;
+          name: string;
+        };
+        orgs: {
+          id: string;
+          name: string;
+          role: string;
+        }[];
+        /** Send it as X-CSRF-Token with every cookie-authenticated write. */
+        csrf_token: string;
+        expires_at: string;
+      };
+    };
+  };
+  "/auth/logout": {
+    /** Sign out: ends the session and clears the cookie (needs X-CSRF-Token) */
+    post: {
+      response: undefined;
+    };
+  };
+  "/auth/password": {
+    /** Change your password (needs X-CSRF-Token); your other sessions end */
+    post: {
+      requestBody: {
+        current_password: string;
+        new_password: string;
+      };
+      response: undefined;
+    };
+  };
+  "/auth/session": {
+    /** The signed-in user, their orgs and the session's CSRF token */
+    get: {
+      response: {
+        user: {
+          id: string;
+          email: string;
+          name: string;
+        };
+        orgs: {
+          id: string;
+          name: string;
+          role: string;
+        }[];
+        /** Send it as X-CSRF-Token with every cookie-authenticated write. */
+        csrf_token: string;
+        expires_at: string;
+      };
+    };
+  };
   "/healthz": {
     /** Liveness: the process answers */
     get: {
@@ -859,6 +965,84 @@ export interface paths {
       response: unknown;
     };
   };
+  "/rest/orgs/{org_id}/invitations": {
+    /** List the org's open invitations (needs members:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Invitation[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Invite someone by email (needs members:write); the answer holds the one-time link, this once */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "invitation";
+          attributes: {
+            email: string;
+            /** A built-in role; it may not hold more than the inviter does. */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Invitation;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/invitations/{id}": {
+    /** Withdraw an open invitation (needs members:write) */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
   "/rest/orgs/{org_id}/memberships": {
     /** List the org's members and their roles */
     get: {
@@ -1164,7 +1348,7 @@ export interface paths {
     };
   };
   "/rest/self": {
-    /** Who the credential belongs to (user, service account or org) and the key itself */
+    /** Who the credential belongs to (user, service account or org) and the key itself (null for a session) */
     get: {
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
@@ -1181,7 +1365,8 @@ export interface paths {
           [name: string]: unknown;
         };
         meta: {
-          api_key: ApiKey;
+          /** The key of the request; null when the session cookie authenticated it. */
+          api_key: ApiKey | null;
           permissions: string[];
         };
       };

@@ -5,6 +5,8 @@ import { credentialOf, hasCredentialInQuery } from "../http/credentials.js";
 import { JSON_API, sendError } from "../http/errors.js";
 import type { FailureThrottle } from "../http/failure-throttle.js";
 import { type ResolvedVersion, resolveVersion } from "../http/versions.js";
+import { CSRF_HEADER, csrfMatches, isSameOrigin, isUnsafeMethod, sessionTokenOf } from "../people/session-cookie.js";
+import type { SignInService } from "../people/sign-in-service.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -31,7 +33,13 @@ export function actorOf(request: FastifyRequest): Actor {
  */
 export function restConventions(
   app: FastifyInstance,
-  deps: { verifier: Verifier; clock: Clock; failureThrottle: FailureThrottle | null },
+  deps: {
+    verifier: Verifier;
+    clock: Clock;
+    failureThrottle: FailureThrottle | null;
+    signIn: SignInService;
+    publicUrl: string | undefined;
+  },
 ): void {
   // Routes registered after this point document JSON:API as their request and response media type.
   app.addHook("onRoute", (route) => {
@@ -72,6 +80,28 @@ export function restConventions(
     if (refusedFor > 0) {
       reply.header("retry-after", String(refusedFor));
       return sendError(request, reply, "RATE_LIMITED", "Too many failed credentials from this address; retry later.");
+    }
+    // A credential header wins over the session cookie; the cookie is read only when neither header is sent.
+    const { headers } = request;
+    const sessionToken =
+      headers.authorization === undefined && headers["x-api-key"] === undefined ? sessionTokenOf(headers.cookie) : null;
+    if (sessionToken !== null) {
+      const signedIn = await deps.signIn.resume(sessionToken);
+      const pathOrgId = (request.params as { org_id?: string } | undefined)?.org_id;
+      const actor = signedIn && deps.signIn.actorOf(signedIn, pathOrgId, request.id, request.ip);
+      if (!actor) {
+        request.log.info({ reqId: request.id, reason: "SESSION" }, "credential refused");
+        await deps.failureThrottle?.fail(request.ip);
+        return sendError(request, reply, "UNAUTHORIZED");
+      }
+      if (
+        isUnsafeMethod(request.method) &&
+        (!csrfMatches(sessionToken, headers[CSRF_HEADER]) || !isSameOrigin(request, deps.publicUrl))
+      ) {
+        return sendError(request, reply, "CSRF_FAILED");
+      }
+      request.actor = actor;
+      return;
     }
     const secret = credentialOf(request.headers);
     const result = secret === null ? null : await deps.verifier.authenticate(secret, request.id, request.ip);

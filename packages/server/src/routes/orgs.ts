@@ -1,11 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   ENVIRONMENT_PATTERN,
+  grantsOfRole,
+  holds,
+  LatchkeyError,
   MAX_ENVIRONMENTS,
   MAX_IDLE_DISABLE_DAYS,
   MAX_NAME_LENGTH,
   MAX_POLICY_LIFETIME_SECONDS,
   MIN_POLICY_LIFETIME_SECONDS,
+  requireOrg,
   requirePermission,
 } from "@latchkey/core";
 import { Type } from "typebox";
@@ -63,7 +67,7 @@ const UpdateOrgBody = requestBody(
   ),
 );
 
-/** Orgs: a credential belongs to one org and sees only that one. */
+/** Orgs: a key belongs to one org and sees only that one; a signed-in user sees each org they belong to. */
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, orgs } = app.services;
 
@@ -81,10 +85,19 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = actorOf(request);
       requirePermission(actor, "org:read");
-      const org = await store.orgs.get(actor.orgId);
-      return reply
-        .type(JSON_API)
-        .send({ jsonapi: { version: "1.0" }, data: org ? [orgResource(org)] : [], links: { self: request.url } });
+      // A key acts in its one org; a signed-in user sees every org they belong to whose role may read it.
+      const orgIds =
+        actor.sessionId === undefined || actor.principal.type !== "user"
+          ? [actor.orgId]
+          : (await store.people.memberships(actor.principal.id))
+              .filter((membership) => holds(grantsOfRole(membership.role), "org:read"))
+              .map((membership) => membership.orgId);
+      const orgs = [];
+      for (const id of orgIds) {
+        const org = await store.orgs.get(id);
+        if (org !== null) orgs.push(orgResource(org));
+      }
+      return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgs, links: { self: request.url } });
     },
   );
 

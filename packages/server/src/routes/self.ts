@@ -15,7 +15,7 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ["Self"],
-        summary: "Who the credential belongs to (user, service account or org) and the key itself",
+        summary: "Who the credential belongs to (user, service account or org) and the key itself (null for a session)",
         "x-latchkey-permission": "self",
         querystring: VersionQuery,
         response: {
@@ -25,7 +25,12 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
               { type: Type.String(), id: Type.String(), attributes: Type.Object({}, { additionalProperties: true }) },
               { additionalProperties: true },
             ),
-            meta: Type.Object({ api_key: Type.Ref("ApiKey"), permissions: Type.Array(Type.String()) }),
+            meta: Type.Object({
+              api_key: Type.Union([Type.Ref("ApiKey"), Type.Null()], {
+                description: "The key of the request; null when the session cookie authenticated it.",
+              }),
+              permissions: Type.Array(Type.String()),
+            }),
           }),
           ...ERROR_RESPONSES,
         },
@@ -33,8 +38,8 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const key = await store.keys.get(actor.orgId, actor.keyId);
-      if (key === null) throw new LatchkeyError("UNAUTHORIZED");
+      const key = actor.sessionId === undefined ? await store.keys.get(actor.orgId, actor.keyId) : null;
+      if (key === null && actor.sessionId === undefined) throw new LatchkeyError("UNAUTHORIZED");
       let data: { type: string; id: string; attributes: Record<string, unknown> } | null = null;
       if (actor.principal.type === "user") {
         const user = await store.users.get(actor.principal.id);
@@ -50,7 +55,7 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.type(JSON_API).send({
         jsonapi: { version: "1.0" },
         data,
-        meta: { api_key: apiKeyResource(key, clock.now()), permissions: actor.grants },
+        meta: { api_key: key === null ? null : apiKeyResource(key, clock.now()), permissions: actor.grants },
       });
     },
   );
