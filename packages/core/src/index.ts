@@ -56,6 +56,16 @@ export {
 } from "./key-input.js";
 export { type CreateKeyInput, type IssuedKey, KeyService, type UpdateKeyInput } from "./key-service.js";
 export {
+  GITHUB_SCANNER_ACTOR,
+  type LeakContext,
+  type LeakLabel,
+  LeakService,
+  type LeakVerdict,
+  MAX_LEAK_TYPE_LENGTH,
+  MAX_LEAK_URL_LENGTH,
+  type ScannerMatch,
+} from "./leak-service.js";
+export {
   type ApiKey,
   DEFAULT_KEY_PREFIXES,
   DEFAULT_ORG_POLICY,
@@ -64,6 +74,7 @@ export {
   type KeyEvent,
   type KeyEventType,
   type KeyKind,
+  type KeyLeak,
   type KeySecret,
   type KeyStatus,
   type Membership,
@@ -103,6 +114,8 @@ export type {
   KeyChange,
   KeyFilter,
   KeyStore,
+  LeakMatch,
+  LeakReport,
   OrgStore,
   Page,
   PageRequest,

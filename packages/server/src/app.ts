@@ -9,6 +9,7 @@ import {
   KEY_SCAN_PATTERN,
   KeyCache,
   KeyService,
+  LeakService,
   MemoryRateLimiter,
   type RandomSource,
   type RateLimiter,
@@ -30,6 +31,7 @@ import { handleError, sendError } from "./http/errors.js";
 import { DEFAULT_FAILURE_THROTTLE, FailureThrottle } from "./http/failure-throttle.js";
 import { FastLane, fastLaneServer } from "./http/fast-lane.js";
 import { ForwardAuth } from "./http/forward-auth.js";
+import { loadScannerKeys } from "./http/github-signature.js";
 import { Metrics } from "./http/metrics.js";
 import { finishDocument } from "./http/openapi.js";
 import { requestIdOf } from "./http/request-id.js";
@@ -51,7 +53,9 @@ import { authCheckRoutes } from "./routes/auth-check.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { orgRoutes } from "./routes/orgs.js";
+import { secretScanningRoutes } from "./routes/secret-scanning.js";
 import { selfRoutes } from "./routes/self.js";
+import { selfRevokeRoutes } from "./routes/self-revoke.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
@@ -68,6 +72,8 @@ export interface Services {
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
   audit: AuditService;
+  /** Leaked keys: secret-scanning reports and revocation by a key's holder. */
+  leaks: LeakService;
 }
 
 declare module "fastify" {
@@ -165,6 +171,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     keys: new KeyService(deps.store, verifier, clock, random),
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
+    leaks: new LeakService(deps.store, verifier, clock, random),
   } satisfies Services);
   const flushUsage = () =>
     usage
@@ -236,6 +243,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   await app.register(authCheckRoutes, { forwardAuth });
   await app.register(metricsRoutes(metrics));
+  await app.register(secretScanningRoutes, {
+    leaks: app.services.leaks,
+    keys:
+      config.secretScanningPublicKeys === undefined || config.secretScanningPublicKeys === ""
+        ? null
+        : loadScannerKeys(config.secretScanningPublicKeys),
+    failureThrottle,
+  });
+  await app.register(selfRevokeRoutes, { leaks: app.services.leaks, failureThrottle });
   await app.register(
     async (rest) => {
       restConventions(rest, { verifier, clock, failureThrottle });

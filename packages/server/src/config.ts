@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseCidr } from "@latchkey/core";
 import { parseDatabaseUrl } from "@latchkey/store";
 import { z } from "zod";
+import { loadScannerKeys, ScannerKeysError } from "./http/github-signature.js";
 import { loadRouteMap, RouteMapError } from "./http/route-map.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -85,6 +86,17 @@ const schema = z.object({
       }
     })
     .optional(),
+  secretScanningPublicKeys: z
+    .string()
+    .superRefine((path, ctx) => {
+      try {
+        loadScannerKeys(path);
+      } catch (error) {
+        if (!(error instanceof ScannerKeysError)) throw error;
+        ctx.addIssue({ code: "custom", message: `${error.source}: ${error.fault}` });
+      }
+    })
+    .optional(),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
 });
@@ -107,6 +119,7 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   staleSeconds: "LATCHKEY_STALE_SECONDS",
   authFailureLimit: "LATCHKEY_AUTH_FAILURE_LIMIT",
   authRoutesFile: "LATCHKEY_AUTH_ROUTES",
+  secretScanningPublicKeys: "LATCHKEY_SECRET_SCANNING_PUBLIC_KEYS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
 };

@@ -196,6 +196,13 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
     },
   },
+  "0007_leaks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("api_keys").addColumn("leaked_at", "text").execute();
+      await db.schema.alterTable("api_keys").addColumn("leak_source", "text").execute();
+      await db.schema.alterTable("api_keys").addColumn("leak_url", "text").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
