@@ -32,7 +32,8 @@ export async function recordLeaks(
       trx,
       reports.map((report) => report.hash),
     );
-    const reportOf = new Map(reports.map((report) => [report.hash, report]));
+    const reportOf = new Map<string, LeakReport>();
+    for (const report of reports) if (!reportOf.has(report.hash)) reportOf.set(report.hash, report);
     // The first working secret of each key reported in this batch, by key id.
     const candidates = new Map<string, { key: ApiKey; report: LeakReport }>();
     for (const { hash, key, secretExpiresAt } of found) {

@@ -7,6 +7,7 @@ import {
   describeKeyLookupContract,
   describeKeyRegenerateContract,
 } from "./store-contract-keys.js";
+import { describeKeyLeakContract } from "./store-contract-leaks.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 
@@ -23,6 +24,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeKeyListFilterContract(factory);
     describeKeyPaginationContract(factory);
     describeKeyRevokeContract(factory);
+    describeKeyLeakContract(factory);
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
     describeAuditContract(factory);
