@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { LeakService } from "@latchkey/core";
 import { Type } from "typebox";
 import { credentialOf } from "../http/credentials.js";
-import { sendError } from "../http/errors.js";
+import { JSON_API, sendError } from "../http/errors.js";
 import type { FailureThrottle } from "../http/failure-throttle.js";
 
 /** Options of `POST /revoke`. */
@@ -32,6 +32,9 @@ export const selfRevokeRoutes: FastifyPluginAsyncTypebox<SelfRevokeOptions> = as
   app,
   { leaks, failureThrottle },
 ) => {
+  // The SDK and JSON:API clients send their media type; the body is the same plain object.
+  app.addContentTypeParser(JSON_API, { parseAs: "string" }, app.getDefaultJsonParser("error", "error"));
+
   app.post(
     "/revoke",
     {
@@ -39,7 +42,7 @@ export const selfRevokeRoutes: FastifyPluginAsyncTypebox<SelfRevokeOptions> = as
         tags: ["Leaked keys"],
         summary: "Revoke a key you hold (no other credential needed)",
         description:
-          'Send the key as `{"key": "…"}` (`Content-Type: application/json`) or in a credential header (`Authorization: token <key>`, `Authorization: Bearer <key>` or `X-API-Key`). Always 202 with `{"status":"accepted"}` for any key, known or not; when the key was live it is revoked before the answer. Addresses sending many unknown keys are slowed down, then refused (429).',
+          'Send the key as `{"key": "…"}` (`Content-Type: application/json` or `application/vnd.api+json`) or in a credential header (`Authorization: token <key>`, `Authorization: Bearer <key>` or `X-API-Key`). Always 202 with `{"status":"accepted"}` for any key, known or not; when the key was live it is revoked before the answer. Addresses sending many unknown keys are slowed down, then refused (429).',
         security: [],
         body: SelfRevokeBody,
         response: {
