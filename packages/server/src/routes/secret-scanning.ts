@@ -24,8 +24,8 @@ export const SCANNING_BODY_LIMIT = 5 * 1024 * 1024;
 const header = (value: string | string[] | undefined) => (typeof value === "string" ? value.trim() : undefined);
 
 /**
- * Reads a verified report: a JSON array of `{token, type, url, source}`. Throws a pointer to the
- * first bad field, never quoting a value (a value may be a key).
+ * Reads a verified report: a JSON array of `{token, type, url, source}`. Returns the matches, or a
+ * pointer to the first bad field with a detail that never quotes a value (a value may be a key).
  */
 function parseReport(body: Buffer): ScannerMatch[] | { pointer: string; detail: string } {
   let parsed: unknown;
