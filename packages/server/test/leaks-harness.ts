@@ -77,8 +77,24 @@ export async function createLeakTestApp(
     LATCHKEY_AUTH_FAILURE_LIMIT: "0",
     ...env,
   });
+  const dropSchema = async () => {
+    if (schema === undefined) return;
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  };
   const store = await openStore(databaseUrl, schema === undefined ? {} : { schema });
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    await dropSchema();
+    throw error;
+  }
   const clock = new FakeClock();
   const app = await buildApp(config, { store, clock, random: cryptoRandom, ...(logStream ? { logStream } : {}) });
   const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom);
@@ -102,15 +118,7 @@ export async function createLeakTestApp(
     close: async () => {
       await app.close();
       await store.close();
-      if (schema !== undefined) {
-        const client = new pg.Client({ connectionString: postgresUrl });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        } finally {
-          await client.end();
-        }
-      }
+      await dropSchema();
     },
   };
 }
