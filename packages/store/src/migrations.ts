@@ -207,36 +207,16 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** PostgreSQL's current schema (the first of the search path that exists); undefined on SQLite. */
-async function currentSchemaOf(db: Kysely<unknown>): Promise<string | undefined> {
-  if (!isPostgres(db)) return undefined;
-  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
-  return rows[0]?.schema ?? undefined;
-}
-
 /** Brings the schema to the newest migration. Safe to run on every start and from several nodes. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
   // the migration recorded and moves on.
-  //
-  // On PostgreSQL, Kysely looks for its migration tables in every schema of the database unless told
-  // which one: a database holding several Latchkey schemas (tests, or tenants) would find another
-  // schema's table and skip creating its own. So the migration tables live in the current schema.
-  // The look-up also reads every schema's privileges, which fails if another schema is dropped at that
-  // moment; a retry finds the list settled.
-  const migrationTableSchema = await currentSchemaOf(db);
   for (let attempt = 1; ; attempt++) {
-    const migrator = new Migrator({
-      db,
-      provider,
-      ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}),
-    });
-    const { error, results } = await migrator.migrateToLatest();
+    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
-    const retryable = isPostgres(db) ? /^schema ".*" does not exist/i : /already exists|duplicate column/i;
-    if (attempt >= 5 || !retryable.test(message)) throw error;
+    if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
 }
