@@ -131,3 +131,19 @@ describe.each(BACKENDS)("a batch of 1,000 reported keys on %s", (backend) => {
     expect(await auditEvents(t, "api_key.leaked")).toHaveLength(1000);
   }, 60_000);
 });
+
+describe("a batch larger than one statement can carry", () => {
+  test("revokes 2,500 reported keys in one report (5,000 events) on SQLite", async () => {
+    const t = await createLeakTestApp("sqlite", { LATCHKEY_SECRET_SCANNING_PUBLIC_KEYS: signer.keysFile });
+    try {
+      const seeded = await seedKeys(t, 2500);
+      const res = await postSigned(t, signer, reportBody(seeded.map(({ key }) => ({ token: key }))));
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+      expect((res.json() as { label: string }[]).filter((v) => v.label === "true_positive")).toHaveLength(2500);
+      expect(await auditEvents(t, "api_key.leaked")).toHaveLength(2500);
+      expect((await t.store.audit.check()).ok).toBe(true);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
+});
