@@ -1169,6 +1169,16 @@ export interface paths {
   "/secret-scanning/github": {
     /** GitHub secret scanning: revoke and label reported keys */
     post: {
+      requestBody: {
+        /** The text that matched the published key regular expression. */
+        token: string;
+        /** The secret type agreed at enrolment, e.g. latchkey_api_key. */
+        type: string;
+        /** The public URL where it was found (may be empty). */
+        url: string;
+        /** Where on GitHub: content, commit, issue_comment, gist_content, npm, … */
+        source: string;
+      }[];
       response: {
         /** SHA-256 of the reported token, lower-case hex (the token is never echoed). */
         token_hash: string;

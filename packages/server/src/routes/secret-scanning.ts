@@ -6,6 +6,7 @@ import { JSON_UTF8, sendAnswer, sendError } from "../http/errors.js";
 import type { FailureThrottle } from "../http/failure-throttle.js";
 import { checkGithubSignature, type ScannerKeys } from "../http/github-signature.js";
 import { StringEnum } from "../http/schemas.js";
+import { validatorCompiler } from "../http/validation.js";
 
 /** Options of the secret-scanning receiver. */
 export interface SecretScanningOptions {
@@ -60,6 +61,16 @@ function parseReport(body: Buffer): ScannerMatch[] | { pointer: string; detail: 
   return matches;
 }
 
+/** GitHub's report, for the document only: the body is checked by hand after its signature (`parseReport`). */
+const Report = Type.Array(
+  Type.Object({
+    token: Type.String({ description: "The text that matched the published key regular expression." }),
+    type: Type.String({ description: "The secret type agreed at enrolment, e.g. latchkey_api_key." }),
+    url: Type.String({ description: "The public URL where it was found (may be empty)." }),
+    source: Type.String({ description: "Where on GitHub: content, commit, issue_comment, gist_content, npm, …" }),
+  }),
+);
+
 const Verdicts = Type.Array(
   Type.Object({
     token_hash: Type.String({
@@ -97,12 +108,15 @@ export const secretScanningRoutes: FastifyPluginAsyncTypebox<SecretScanningOptio
     GITHUB_SCANNING_PATH,
     {
       bodyLimit: SCANNING_BODY_LIMIT,
+      // The body stays the raw bytes the signature covers; its schema documents it, it does not parse it.
+      validatorCompiler: (route) => (route.httpPart === "body" ? () => true : validatorCompiler(route)),
       schema: {
         tags: ["Leaked keys"],
         summary: "GitHub secret scanning: revoke and label reported keys",
         description:
           "GitHub's secret-scanning partner format: a JSON array of `{token, type, url, source}`, signed with ECDSA P-256 (SHA-256) over the raw body; the signature is in `Github-Public-Key-Signature` (base64 DER) and the key's id in `Github-Public-Key-Identifier`, one of `LATCHKEY_SECRET_SCANNING_PUBLIC_KEYS`. A missing, unknown or bad signature is refused with the 401 body and nothing is revoked. Answers 404 when secret scanning is not configured.",
         security: [],
+        body: Report,
         headers: Type.Object({
           "github-public-key-identifier": Type.Optional(Type.String()),
           "github-public-key-signature": Type.Optional(Type.String()),
