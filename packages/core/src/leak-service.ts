@@ -41,8 +41,10 @@ export const GITHUB_SCANNER_ACTOR: Readonly<AuditActor> = Object.freeze({
   id: "github-secret-scanning",
 });
 
-/** The longest URL and token type kept in a key's leak record and events; longer ones are cut. */
+/** The longest URL kept in a key's leak record and events; a longer one is cut. */
 export const MAX_LEAK_URL_LENGTH = 2048;
+
+/** The longest token type and location kept in a leak's events; longer ones are cut. */
 export const MAX_LEAK_TYPE_LENGTH = 100;
 
 /**
