@@ -74,6 +74,16 @@ export {
   MAX_NAME_LENGTH,
 } from "./key-input.js";
 export { type CreateKeyInput, type IssuedKey, KeyService, type UpdateKeyInput } from "./key-service.js";
+export {
+  GITHUB_SCANNER_ACTOR,
+  type LeakContext,
+  type LeakLabel,
+  LeakService,
+  type LeakVerdict,
+  MAX_LEAK_TYPE_LENGTH,
+  MAX_LEAK_URL_LENGTH,
+  type ScannerMatch,
+} from "./leak-service.js";
 export { MembershipService } from "./membership-service.js";
 export {
   type ApiKey,
@@ -84,6 +94,7 @@ export {
   type KeyEvent,
   type KeyEventType,
   type KeyKind,
+  type KeyLeak,
   type KeySecret,
   type KeyStatus,
   type Membership,
@@ -142,6 +153,8 @@ export type {
   KeyChange,
   KeyFilter,
   KeyStore,
+  LeakMatch,
+  LeakReport,
   MembershipStore,
   NewMembership,
   OrgStore,

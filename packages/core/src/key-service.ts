@@ -116,6 +116,7 @@ export class KeyService {
       lastUsedIp: null,
       hint: generated.hint,
       rotatedAt: null,
+      leak: null,
       ipAllowlist: checkAllowlist(input.ipAllowlist ?? []),
       rateLimit: checkRateLimit(input.rateLimit ?? null),
       quota: checkQuota(input.quota ?? null, now),

@@ -1,3 +1,4 @@
+import type { AuditActor } from "./audit.js";
 import type { BuiltInRole } from "./permissions.js";
 
 /** The kinds of key this release issues. */
@@ -67,6 +68,18 @@ export interface ApiKey {
   ipAllowlist: string[];
   rateLimit: RateLimit | null;
   quota: Quota | null;
+  /** Where and when a secret scanner found one of the key's secrets in public; null if never reported. */
+  leak: KeyLeak | null;
+}
+
+/** A leak of a key, as a secret scanner reported it. */
+export interface KeyLeak {
+  /** When Latchkey was told. */
+  reportedAt: Date;
+  /** Who told it: `github` (GitHub secret scanning). */
+  source: string;
+  /** The public URL where the secret was found (may be empty). */
+  url: string;
 }
 
 /** The fields of a key that verification reads: what a lookup by secret hash returns and caches. */
@@ -109,7 +122,15 @@ export interface KeySecret {
 }
 
 /** What happened to a key, kept in an append-only table. */
-export type KeyEventType = "created" | "updated" | "regenerated" | "revoked" | "disabled" | "enabled" | "deleted";
+export type KeyEventType =
+  | "created"
+  | "updated"
+  | "regenerated"
+  | "revoked"
+  | "disabled"
+  | "enabled"
+  | "deleted"
+  | "leaked";
 
 /** Latchkey itself acting, as a scheduled job (`idle-policy`, `alerts`). */
 export interface SystemActor {
@@ -123,7 +144,8 @@ export interface KeyEvent {
   orgId: string;
   keyId: string;
   type: KeyEventType;
-  actor: PrincipalRef | SystemActor;
+  /** A principal, Latchkey itself (`system`, e.g. a secret-scanning report) or someone holding only the key. */
+  actor: AuditActor;
   requestId: string | null;
   /** The address the change came from: recorded in the audit log (not in the key's own events). */
   ip?: string | null | undefined;

@@ -59,6 +59,26 @@ export type KeyChange =
   | { type: "enable" }
   | { type: "delete"; at: Date };
 
+/** A secret a scanner reported, by its SHA-256, with where it was found. */
+export interface LeakReport {
+  hash: string;
+  /** Who reported it: `github`. */
+  source: string;
+  /** The public URL where it was found (may be empty). */
+  url: string;
+}
+
+/** A reported hash that belongs to a stored secret, and what `recordLeaks` did about it. */
+export interface LeakMatch {
+  hash: string;
+  keyId: string;
+  orgId: string;
+  /** Whether this call recorded the key's leak (false: recorded before, or the secret no longer worked). */
+  recorded: boolean;
+  /** Whether this call revoked the key. */
+  revoked: boolean;
+}
+
 /** A key found by a secret's hash, with its owner's current role in the key's org. */
 export interface StoredKeyLookup {
   key: VerifiableKey;
@@ -100,6 +120,19 @@ export interface KeyStore {
   revokeMatching(orgId: string, filter: KeyFilter, now: Date, eventFor: (key: ApiKey) => KeyEvent): Promise<string[]>;
   /** The key's events, oldest first. */
   listEvents(orgId: string, keyId: string): Promise<KeyEvent[]>;
+  /**
+   * Records secrets a scanner found in public, in one transaction: every reported hash that belongs
+   * to a stored secret is returned. A key whose secret still worked (current, or in its grace period),
+   * that is not deleted and has no leak recorded yet, gets its leak recorded (the first report of it
+   * in the batch) and, unless already revoked, is revoked; its events are `eventsFor(key, report,
+   * revokedNow)`. A key with a leak recorded already is left alone, so a replayed report writes nothing.
+   * Concurrency: the guards are re-checked in the write, so racing reports record each leak once.
+   */
+  recordLeaks(
+    reports: readonly LeakReport[],
+    at: Date,
+    eventsFor: (key: ApiKey, report: LeakReport, revokedNow: boolean) => KeyEvent[],
+  ): Promise<LeakMatch[]>;
   /**
    * Spends `cost` units of a key's quota if that many remain, as one conditional write; first, when
    * `refill` is given and the key was last refilled before `refill.periodStart`, resets the remaining

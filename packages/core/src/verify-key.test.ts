@@ -40,6 +40,7 @@ function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
     lastUsedIp: null,
     hint: "lks_ABCD…WXYZ",
     rotatedAt: null,
+    leak: null,
     ipAllowlist: [],
     rateLimit: null,
     quota: null,

@@ -361,6 +361,29 @@ export class LatchkeyClient {
     return session;
   }
 
+  /**
+   * Revokes the key `key`, for whoever holds it (`POST /revoke`; no other credential is needed, and
+   * the client's own token is not what is revoked). Resolves the same whether or not the key existed.
+   */
+  selfRevoke(key: string): Promise<ResponseOf<"/revoke", "post">> {
+    return this.call("post", "/revoke", { body: { key } });
+  }
+
+  /**
+   * Posts a secret-scanning report as GitHub does (`POST /secret-scanning/github`): `body` exactly as
+   * signed, with the signing key's identifier and the base64 DER signature. For testing an enrolment.
+   */
+  reportLeakedKeys(
+    body: string,
+    signature: { keyIdentifier: string; signature: string },
+  ): Promise<ResponseOf<"/secret-scanning/github", "post">> {
+    return this.send("POST", new URL(`${this.base}/secret-scanning/github`), body, {
+      "content-type": "application/json",
+      "github-public-key-identifier": signature.keyIdentifier,
+      "github-public-key-signature": signature.signature,
+    });
+  }
+
   /** Liveness: resolves when the process answers. */
   health(): Promise<ResponseOf<"/healthz", "get">> {
     return this.call("get", "/healthz");
@@ -399,7 +422,8 @@ export class LatchkeyClient {
     return this.request("GET", "/openapi");
   }
 
-  private async send<T>(method: string, url: URL, body: unknown): Promise<T> {
+  /** Sends a request; a body with `raw` headers (a content type among them) is sent as the string it is. */
+  private async send<T>(method: string, url: URL, body: unknown, raw?: Record<string, string>): Promise<T> {
     const headers: Record<string, string> = {
       accept: "application/vnd.api+json, application/json;q=0.9, */*;q=0.1",
     };
@@ -411,11 +435,14 @@ export class LatchkeyClient {
     if (body !== undefined) {
       headers["content-type"] = url.pathname.startsWith("/rest/") ? "application/vnd.api+json" : "application/json";
     }
+    Object.assign(headers, raw);
     const response = await this.fetchImpl(url, {
       method,
       headers,
       ...(this.options.credentials !== undefined ? { credentials: this.options.credentials } : {}),
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { body: raw !== undefined && typeof body === "string" ? body : JSON.stringify(body) }
+        : {}),
     });
     const requestId = response.headers.get("x-request-id");
     if (response.status === 204) return undefined as T;

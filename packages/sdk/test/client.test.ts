@@ -170,6 +170,18 @@ describe("LatchkeyClient against a real server", () => {
     expect(lines.map((line) => JSON.parse(line).action)).toEqual(["service_account.created"]);
   });
 
+  it("revokes a key for whoever holds it, and reaches the secret-scanning endpoint", async () => {
+    const held = await client.createKey(orgId, { name: "found in a log", expires_in: "1d" });
+    expect(await client.selfRevoke(held.attributes.key ?? "")).toEqual({ status: "accepted" });
+    expect(await client.selfRevoke("lks_unknown")).toEqual({ status: "accepted" });
+    expect((await client.getKey(orgId, held.id)).attributes.status).toBe("revoked");
+    expect((await client.self()).data.type).toBe("user");
+    const report = await client
+      .reportLeakedKeys("[]", { keyIdentifier: "k", signature: "AAAA" })
+      .catch((error: unknown) => error);
+    expect(report).toMatchObject({ status: 404, code: "NOT_FOUND" });
+  });
+
   it("calls any route of the document, typed from it", async () => {
     const answer = await client.call("get", "/rest/orgs/{org_id}", { path: { org_id: orgId } });
     expect(answer.data.id).toBe(orgId);

@@ -11,6 +11,7 @@ import {
   KEY_SCAN_PATTERN,
   KeyCache,
   KeyService,
+  LeakService,
   MembershipService,
   MemoryRateLimiter,
   newId,
@@ -36,6 +37,7 @@ import { handleError, sendError } from "./http/errors.js";
 import { DEFAULT_FAILURE_THROTTLE, FailureThrottle } from "./http/failure-throttle.js";
 import { FastLane, fastLaneServer } from "./http/fast-lane.js";
 import { ForwardAuth } from "./http/forward-auth.js";
+import { loadScannerKeys } from "./http/github-signature.js";
 import { Metrics } from "./http/metrics.js";
 import { finishDocument } from "./http/openapi.js";
 import { requestIdOf } from "./http/request-id.js";
@@ -64,7 +66,9 @@ import { InvitationResource, invitationRoutes } from "./routes/invitations.js";
 import { membershipRoutes } from "./routes/memberships.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { orgRoutes } from "./routes/orgs.js";
+import { secretScanningRoutes } from "./routes/secret-scanning.js";
 import { selfRoutes } from "./routes/self.js";
+import { selfRevokeRoutes } from "./routes/self-revoke.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
@@ -90,6 +94,8 @@ export interface Services {
   /** Sign-in, sessions, sign-out and password change. */
   signIn: SignInService;
   invitations: InvitationService;
+  /** Leaked keys: secret-scanning reports and revocation by a key's holder. */
+  leaks: LeakService;
 }
 
 declare module "fastify" {
@@ -212,6 +218,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     scheduler,
     signIn,
     invitations: new InvitationService(deps.store, clock, random, signIn, loginLimiter, config.invitationTtlSeconds),
+    leaks: new LeakService(deps.store, verifier, clock, random),
   } satisfies Services);
   const flushUsage = () =>
     Promise.all([
@@ -307,6 +314,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authCheckRoutes, { forwardAuth });
   await app.register(metricsRoutes(metrics));
   await app.register(authSessionRoutes, { publicUrl: config.publicUrl, maxAgeSeconds: config.sessionMaxSeconds });
+  await app.register(secretScanningRoutes, {
+    leaks: app.services.leaks,
+    keys:
+      config.secretScanningPublicKeys === undefined || config.secretScanningPublicKeys === ""
+        ? null
+        : loadScannerKeys(config.secretScanningPublicKeys),
+    failureThrottle,
+  });
+  await app.register(selfRevokeRoutes, { leaks: app.services.leaks, failureThrottle });
   await app.register(
     async (rest) => {
       restConventions(rest, { verifier, clock, failureThrottle, signIn, publicUrl: config.publicUrl });

@@ -69,6 +69,7 @@ export async function bootstrapOwner(
     lastUsedIp: null,
     hint: generated.hint,
     rotatedAt: null,
+    leak: null,
     ipAllowlist: [],
     rateLimit: null,
     quota: null,

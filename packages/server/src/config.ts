@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseCidr } from "@latchkey/core";
 import { parseDatabaseUrl } from "@latchkey/store";
 import { z } from "zod";
+import { loadScannerKeys, ScannerKeysError } from "./http/github-signature.js";
 import { loadRouteMap, RouteMapError } from "./http/route-map.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -133,6 +134,17 @@ const schema = z.object({
     .min(300, "must be at least 300")
     .max(2_592_000, "must be at most 2592000 (30 days)")
     .default(604_800),
+  secretScanningPublicKeys: z
+    .string()
+    .superRefine((path, ctx) => {
+      try {
+        loadScannerKeys(path);
+      } catch (error) {
+        if (!(error instanceof ScannerKeysError)) throw error;
+        ctx.addIssue({ code: "custom", message: `${error.source}: ${error.fault}` });
+      }
+    })
+    .optional(),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
 });
@@ -163,6 +175,7 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   loginAddressMaxFailures: "LATCHKEY_LOGIN_ADDRESS_MAX_FAILURES",
   loginWindowSeconds: "LATCHKEY_LOGIN_WINDOW_SECONDS",
   invitationTtlSeconds: "LATCHKEY_INVITATION_TTL_SECONDS",
+  secretScanningPublicKeys: "LATCHKEY_SECRET_SCANNING_PUBLIC_KEYS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
 };

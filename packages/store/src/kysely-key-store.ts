@@ -6,6 +6,8 @@ import type {
   KeyFilter,
   KeySecret,
   KeyStore,
+  LeakMatch,
+  LeakReport,
   Page,
   PageRequest,
   StoredKeyLookup,
@@ -21,6 +23,7 @@ import {
 } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit, keyEventAudit } from "./kysely-audit-store.js";
+import { recordLeaks } from "./kysely-leaks.js";
 import { paginate } from "./pagination.js";
 import {
   eventToRow,
@@ -331,6 +334,14 @@ export class KyselyKeyStore implements KeyStore {
       .returning("quota_remaining")
       .executeTakeFirst();
     return row === undefined || row.quota_remaining === null ? null : Number(row.quota_remaining);
+  }
+
+  recordLeaks(
+    reports: readonly LeakReport[],
+    at: Date,
+    eventsFor: (key: ApiKey, report: LeakReport, revokedNow: boolean) => KeyEvent[],
+  ): Promise<LeakMatch[]> {
+    return recordLeaks(this.db, reports, at, eventsFor);
   }
 
   async listEvents(orgId: string, keyId: string): Promise<KeyEvent[]> {

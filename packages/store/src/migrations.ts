@@ -229,6 +229,13 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex("api_keys_expires").on("api_keys").columns(["expires_at"]).execute();
     },
   },
+  "0007_leaks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("api_keys").addColumn("leaked_at", "text").execute();
+      await db.schema.alterTable("api_keys").addColumn("leak_source", "text").execute();
+      await db.schema.alterTable("api_keys").addColumn("leak_url", "text").execute();
+    },
+  },
   "0008_sessions": {
     async up(db: Kysely<unknown>) {
       await db.schema

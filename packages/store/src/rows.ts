@@ -74,6 +74,9 @@ export function keyToRow(key: ApiKey): Selectable<ApiKeysTable> {
     hint: key.hint,
     rotated_at: key.rotatedAt && toTime(key.rotatedAt),
     ...limitColumns(key),
+    leaked_at: key.leak === null ? null : toTime(key.leak.reportedAt),
+    leak_source: key.leak === null ? null : key.leak.source,
+    leak_url: key.leak === null ? null : key.leak.url,
   };
 }
 
@@ -148,6 +151,10 @@ export function rowToKey(row: Selectable<ApiKeysTable>): ApiKey {
     lastUsedIp: row.last_used_ip,
     hint: row.hint,
     rotatedAt: fromTime(row.rotated_at),
+    leak:
+      row.leaked_at === null
+        ? null
+        : { reportedAt: required(row.leaked_at), source: row.leak_source ?? "", url: row.leak_url ?? "" },
   };
 }
 
@@ -215,7 +222,7 @@ export function rowToEvent(row: Omit<Selectable<ApiKeyEventsTable>, "seq">): Key
     orgId: row.org_id,
     keyId: row.key_id,
     type: row.type as KeyEvent["type"],
-    actor: principal(row.actor_type, row.actor_id),
+    actor: { type: row.actor_type, id: row.actor_id } as KeyEvent["actor"],
     requestId: row.request_id,
     createdAt: required(row.created_at),
     detail: JSON.parse(row.detail) as Record<string, unknown>,

@@ -173,6 +173,9 @@ export interface ApiKeysTable {
   quota_refill_amount: number | null;
   quota_refill_interval: string | null;
   quota_refilled_at: string | null;
+  leaked_at: string | null;
+  leak_source: string | null;
+  leak_url: string | null;
 }
 
 export interface ApiKeySecretsTable {

@@ -199,6 +199,7 @@ export class TestData {
       lastUsedIp: null,
       hint: "",
       rotatedAt: null,
+      leak: null,
       ipAllowlist: [],
       rateLimit: null,
       quota: null,

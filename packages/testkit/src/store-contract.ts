@@ -8,6 +8,7 @@ import {
   describeKeyLookupContract,
   describeKeyRegenerateContract,
 } from "./store-contract-keys.js";
+import { describeKeyLeakContract } from "./store-contract-leaks.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
 import { describeMembershipContract } from "./store-contract-memberships.js";
 import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
@@ -26,6 +27,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeKeyListFilterContract(factory);
     describeKeyPaginationContract(factory);
     describeKeyRevokeContract(factory);
+    describeKeyLeakContract(factory);
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
     describeAuditContract(factory);

@@ -46,6 +46,14 @@ export interface ApiKey {
         interval: "day" | "month";
       } | null;
     } | null;
+    /** A secret scanner found the key in public (the key was revoked then); null if never. */
+    leak: {
+      reported_at: string;
+      /** Who reported it: github. */
+      source: string;
+      /** Where the secret was found in public (may be empty). */
+      url: string;
+    } | null;
   };
   links: {
     self: string;
@@ -56,11 +64,11 @@ export interface ApiKeyEvent {
   type: "api_key_event";
   id: string;
   attributes: {
-    /** created, updated, regenerated, revoked, disabled, enabled or deleted */
+    /** created, updated, regenerated, revoked, disabled, enabled, deleted or leaked */
     event: string;
     key_id: string;
     actor: {
-      type: "user" | "service_account" | "org" | "system";
+      type: "user" | "service_account" | "org" | "system" | "anonymous";
       id: string;
     };
     request_id: string | null;
@@ -1521,6 +1529,41 @@ export interface paths {
           prev?: string;
         };
       };
+    };
+  };
+  "/revoke": {
+    /** Revoke a key you hold (no other credential needed) */
+    post: {
+      requestBody: null | {
+        /** The key to revoke. */
+        key: string;
+      };
+      response: {
+        status: "accepted";
+      };
+    };
+  };
+  "/secret-scanning/github": {
+    /** GitHub secret scanning: revoke and label reported keys */
+    post: {
+      requestBody: {
+        /** The text that matched the published key regular expression. */
+        token: string;
+        /** The secret type agreed at enrolment, e.g. latchkey_api_key. */
+        type: string;
+        /** The public URL where it was found (may be empty). */
+        url: string;
+        /** Where on GitHub: content, commit, issue_comment, gist_content, npm, … */
+        source: string;
+      }[];
+      response: {
+        /** SHA-256 of the reported token, lower-case hex (the token is never echoed). */
+        token_hash: string;
+        /** The reported type. */
+        token_type: string;
+        /** true_positive: a key Latchkey issued (now revoked, or revoked before); false_positive: not one. */
+        label: "true_positive" | "false_positive";
+      }[];
     };
   };
 }

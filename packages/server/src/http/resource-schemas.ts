@@ -40,6 +40,16 @@ export const ApiKeyResource = Type.Object(
           refill: Nullable(Type.Object({ amount: Type.Integer(), interval: StringEnum(["day", "month"]) })),
         }),
       ),
+      leak: Nullable(
+        Type.Object(
+          {
+            reported_at: Type.String({ format: "date-time" }),
+            source: Type.String({ description: "Who reported it: github." }),
+            url: Type.String({ description: "Where the secret was found in public (may be empty)." }),
+          },
+          { description: "A secret scanner found the key in public (the key was revoked then); null if never." },
+        ),
+      ),
     }),
     links: SelfLink,
   },
@@ -52,10 +62,12 @@ export const KeyEventResource = Type.Object(
     type: Type.Literal("api_key_event"),
     id: Type.String(),
     attributes: Type.Object({
-      event: Type.String({ description: "created, updated, regenerated, revoked, disabled, enabled or deleted" }),
+      event: Type.String({
+        description: "created, updated, regenerated, revoked, disabled, enabled, deleted or leaked",
+      }),
       key_id: Type.String(),
       actor: Type.Object({
-        type: StringEnum(["user", "service_account", "org", "system"]),
+        type: StringEnum(["user", "service_account", "org", "system", "anonymous"]),
         id: Type.String(),
       }),
       request_id: Nullable(Type.String()),

@@ -44,6 +44,7 @@ export function apiKeyResource(key: ApiKey, now: Date, secret?: string) {
       ip_allowlist: key.ipAllowlist,
       rate_limit: key.rateLimit && { limit: key.rateLimit.limit, window_seconds: key.rateLimit.windowSeconds },
       quota: key.quota && { remaining: key.quota.remaining, refill: key.quota.refill },
+      leak: key.leak && { reported_at: key.leak.reportedAt.toISOString(), source: key.leak.source, url: key.leak.url },
     },
     links: { self: `/rest/orgs/${key.orgId}/api_keys/${key.id}` },
   };

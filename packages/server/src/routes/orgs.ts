@@ -3,13 +3,11 @@ import {
   ENVIRONMENT_PATTERN,
   grantsOfRole,
   holds,
-  LatchkeyError,
   MAX_ENVIRONMENTS,
   MAX_IDLE_DISABLE_DAYS,
   MAX_NAME_LENGTH,
   MAX_POLICY_LIFETIME_SECONDS,
   MIN_POLICY_LIFETIME_SECONDS,
-  requireOrg,
   requirePermission,
 } from "@latchkey/core";
 import { Type } from "typebox";
