@@ -56,7 +56,10 @@ export {
 } from "./key-input.js";
 export { type CreateKeyInput, type IssuedKey, KeyService, type UpdateKeyInput } from "./key-service.js";
 export {
+  type AccessToken,
   type ApiKey,
+  type ClientSecret,
+  type CredentialKind,
   DEFAULT_KEY_PREFIXES,
   DEFAULT_ORG_POLICY,
   KEY_KINDS,
@@ -74,6 +77,7 @@ export {
   type QuotaRefill,
   type RateLimit,
   type ServiceAccount,
+  SERVICE_ACCOUNT_AUTH_TYPES,
   type ServiceAccountAuthType,
   toVerifiableKey,
   type User,
@@ -103,6 +107,8 @@ export type {
   KeyChange,
   KeyFilter,
   KeyStore,
+  OAuthClient,
+  OAuthStore,
   OrgStore,
   Page,
   PageRequest,
@@ -112,7 +118,30 @@ export type {
   UserStore,
 } from "./ports.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
-export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";
+export {
+  ACCESS_TOKEN_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  checkAccessTokenTtl,
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  decideScope,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  MAX_SCOPE_LENGTH,
+  MIN_ACCESS_TOKEN_TTL_SECONDS,
+  type ScopeDecision,
+} from "./oauth.js";
+export {
+  type IssuedClientSecret,
+  newClientSecret,
+  OAuthClientService,
+  type TokenGrantRequest,
+  type TokenGrantResult,
+} from "./oauth-client-service.js";
+export {
+  type CreatedServiceAccount,
+  type CreateServiceAccountInput,
+  ServiceAccountService,
+  type ServiceAccountServiceOptions,
+} from "./service-account-service.js";
 export { keyStatus } from "./status.js";
 export {
   type LastUse,

@@ -3,7 +3,7 @@ import type { Invalidation, InvalidationBus } from "./invalidation.js";
 import { compileAllowlist } from "./ip-allowlist.js";
 import type { KeyCache } from "./key-cache.js";
 import { hashKey, hasKeyShape, hasValidChecksum } from "./key-format.js";
-import type { PrincipalRef, VerifiableKey } from "./model.js";
+import type { CredentialKind, PrincipalRef, VerifiableKey } from "./model.js";
 import { grantsOfRole, intersectGrants } from "./permissions.js";
 import type { KeyStore, StoredKeyLookup } from "./ports.js";
 import type { RateLimiter, RateLimitState } from "./rate-limiter.js";
@@ -20,8 +20,10 @@ export interface Actor {
   principal: PrincipalRef;
   /** The org the credential belongs to; a credential acts in no other org. */
   orgId: string;
-  /** The key that authenticated the request. */
+  /** The key (or access token) that authenticated the request. */
   keyId: string;
+  /** What that credential is (absent: an API key). */
+  credentialKind?: CredentialKind | undefined;
   /** The key's effective permissions: its own, capped by what its owner holds now. */
   grants: string[];
   requestId: string | null;
@@ -204,6 +206,7 @@ export class Verifier {
         principal: key.owner,
         orgId: key.orgId,
         keyId: key.id,
+        credentialKind: key.kind,
         grants: decision.permissions,
         requestId,
         ip: ip ?? null,

@@ -10,6 +10,7 @@ import {
   KeyCache,
   KeyService,
   MemoryRateLimiter,
+  OAuthClientService,
   type RandomSource,
   type RateLimiter,
   ServiceAccountService,
@@ -36,6 +37,7 @@ import { requestIdOf } from "./http/request-id.js";
 import {
   ApiKeyResource,
   AuditLogResource,
+  ClientSecretResource,
   KeyEventResource,
   OrgResource,
   ServiceAccountResource,
@@ -53,6 +55,8 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { orgRoutes } from "./routes/orgs.js";
 import { selfRoutes } from "./routes/self.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
+import { oauthTokenRoutes } from "./routes/oauth-token.js";
+import { serviceAccountSecretRoutes } from "./routes/service-account-secrets.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
 import { VerifyBody, verifyRoutes } from "./routes/verify.js";
@@ -67,6 +71,8 @@ export interface Services {
   failureThrottle: FailureThrottle | null;
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
+  /** OAuth clients of service accounts: client secrets and the client credentials grant. */
+  oauthClients: OAuthClientService;
   audit: AuditService;
 }
 
@@ -163,7 +169,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     usage,
     failureThrottle,
     keys: new KeyService(deps.store, verifier, clock, random),
-    serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
+    serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random, {
+      defaultAccessTokenTtlSeconds: config.oauthAccessTokenTtlSeconds,
+    }),
+    oauthClients: new OAuthClientService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
   } satisfies Services);
   const flushUsage = () =>
@@ -195,6 +204,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ApiKeyResource,
     KeyEventResource,
     ServiceAccountResource,
+    ClientSecretResource,
     OrgResource,
     AuditLogResource,
   ]) {
@@ -235,6 +245,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     onRefused: (requestId, reason) => app.log.info({ reqId: requestId, reason }, "forward auth: credential refused"),
   });
   await app.register(authCheckRoutes, { forwardAuth });
+  await app.register(oauthTokenRoutes);
   await app.register(metricsRoutes(metrics));
   await app.register(
     async (rest) => {
@@ -244,6 +255,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(apiKeyRoutes);
       await rest.register(selfTokenRoutes);
       await rest.register(serviceAccountRoutes);
+      await rest.register(serviceAccountSecretRoutes);
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);

@@ -3,6 +3,7 @@ import { type Kysely, PostgresAdapter, sql } from "kysely";
 import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
+import { KyselyOAuthStore } from "./kysely-oauth-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
@@ -22,6 +23,7 @@ export class KyselyStore implements Store {
   readonly orgs: KyselyOrgStore;
   readonly users: KyselyUserStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
+  readonly oauth: KyselyOAuthStore;
   readonly usage: KyselyUsageStore;
 
   constructor(
@@ -34,6 +36,7 @@ export class KyselyStore implements Store {
     this.orgs = new KyselyOrgStore(db);
     this.users = new KyselyUserStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
+    this.oauth = new KyselyOAuthStore(db);
     this.usage = new KyselyUsageStore(db);
   }
 

@@ -196,6 +196,45 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
     },
   },
+  "0009_oauth": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("service_accounts").addColumn("access_token_ttl_seconds", "integer").execute();
+      await db.schema
+        .createTable("oauth_client_secrets")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("service_account_id", "text", (c) => c.notNull().references("service_accounts.id"))
+        .addColumn("hash", "text", (c) => c.notNull().unique())
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text")
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createIndex("oauth_client_secrets_account")
+        .on("oauth_client_secrets")
+        .columns(["service_account_id"])
+        .execute();
+      await db.schema
+        .createTable("oauth_access_tokens")
+        .addColumn("hash", "text", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("service_account_id", "text", (c) => c.notNull())
+        .addColumn("client_secret_id", "text", (c) => c.notNull().references("oauth_client_secrets.id"))
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("permissions", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .$call(lookedUpByPrimaryKey(db))
+        .execute();
+      await db.schema
+        .createIndex("oauth_access_tokens_expiry")
+        .on("oauth_access_tokens")
+        .columns(["expires_at"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -206,7 +245,9 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
   // the migration recorded and moves on.
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    // Migrations are numbered by feature and may land out of order (0009 before 0004): a database that
+    // ran a later number first still runs the earlier ones when they arrive.
+    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
     if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;

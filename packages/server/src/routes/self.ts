@@ -1,10 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LatchkeyError } from "@latchkey/core";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { apiKeyResource, orgResource, serviceAccountResource, userResource } from "../http/resources.js";
 import { ERROR_RESPONSES, VersionQuery } from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
+
+/** The OAuth2 access token a request was made with (never its value). */
+const AccessTokenMeta = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    hint: Type.String({ description: "lkat_<first 4>…<last 4>" }),
+    client_id: Type.String(),
+    client_secret_id: Type.String({ format: "uuid" }),
+    created_at: Type.String({ format: "date-time" }),
+    expires_at: Type.String({ format: "date-time" }),
+  },
+  { description: "The OAuth2 access token the request was made with (absent for an API key)." },
+);
+
+type AccessTokenMetaValue = Static<typeof AccessTokenMeta>;
 
 /** `GET /self`: who the credential belongs to, and the credential's own attributes. */
 export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -24,7 +39,11 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
               { type: Type.String(), id: Type.String(), attributes: Type.Object({}, { additionalProperties: true }) },
               { additionalProperties: true },
             ),
-            meta: Type.Object({ api_key: Type.Ref("ApiKey"), permissions: Type.Array(Type.String()) }),
+            meta: Type.Object({
+              api_key: Type.Optional(Type.Ref("ApiKey", { description: "The API key (absent for an access token)." })),
+              access_token: Type.Optional(AccessTokenMeta),
+              permissions: Type.Array(Type.String()),
+            }),
           }),
           ...ERROR_RESPONSES,
         },
@@ -32,8 +51,25 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const key = await store.keys.get(actor.orgId, actor.keyId);
-      if (key === null) throw new LatchkeyError("UNAUTHORIZED");
+      let credential: { api_key: ReturnType<typeof apiKeyResource> } | { access_token: AccessTokenMetaValue };
+      if (actor.credentialKind === "access_token") {
+        const token = await store.oauth.getToken(actor.orgId, actor.keyId);
+        if (token === null) throw new LatchkeyError("UNAUTHORIZED");
+        credential = {
+          access_token: {
+            id: token.id,
+            hint: token.hint,
+            client_id: token.serviceAccountId,
+            client_secret_id: token.clientSecretId,
+            created_at: token.createdAt.toISOString(),
+            expires_at: token.expiresAt.toISOString(),
+          },
+        };
+      } else {
+        const key = await store.keys.get(actor.orgId, actor.keyId);
+        if (key === null) throw new LatchkeyError("UNAUTHORIZED");
+        credential = { api_key: apiKeyResource(key, clock.now()) };
+      }
       let data: { type: string; id: string; attributes: Record<string, unknown> } | null = null;
       if (actor.principal.type === "user") {
         const user = await store.users.get(actor.principal.id);
@@ -49,7 +85,7 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.type(JSON_API).send({
         jsonapi: { version: "1.0" },
         data,
-        meta: { api_key: apiKeyResource(key, clock.now()), permissions: actor.grants },
+        meta: { ...credential, permissions: actor.grants },
       });
     },
   );
