@@ -76,14 +76,32 @@ export {
   type Quota,
   type QuotaRefill,
   type RateLimit,
-  type ServiceAccount,
   SERVICE_ACCOUNT_AUTH_TYPES,
+  type ServiceAccount,
   type ServiceAccountAuthType,
   toVerifiableKey,
   type User,
   VERIFIABLE_KEY_FIELDS,
   type VerifiableKey,
 } from "./model.js";
+export {
+  ACCESS_TOKEN_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  checkAccessTokenTtl,
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  decideScope,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  MAX_SCOPE_LENGTH,
+  MIN_ACCESS_TOKEN_TTL_SECONDS,
+  type ScopeDecision,
+} from "./oauth.js";
+export {
+  type IssuedClientSecret,
+  newClientSecret,
+  OAuthClientService,
+  type TokenGrantRequest,
+  type TokenGrantResult,
+} from "./oauth-client-service.js";
 export {
   BUILT_IN_ROLE_GRANTS,
   BUILT_IN_ROLES,
@@ -118,24 +136,6 @@ export type {
   UserStore,
 } from "./ports.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
-export {
-  ACCESS_TOKEN_PREFIX,
-  CLIENT_SECRET_PREFIX,
-  checkAccessTokenTtl,
-  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-  decideScope,
-  MAX_ACCESS_TOKEN_TTL_SECONDS,
-  MAX_SCOPE_LENGTH,
-  MIN_ACCESS_TOKEN_TTL_SECONDS,
-  type ScopeDecision,
-} from "./oauth.js";
-export {
-  type IssuedClientSecret,
-  newClientSecret,
-  OAuthClientService,
-  type TokenGrantRequest,
-  type TokenGrantResult,
-} from "./oauth-client-service.js";
 export {
   type CreatedServiceAccount,
   type CreateServiceAccountInput,

@@ -78,7 +78,12 @@ export class OAuthClientService {
    * Issues a new client secret. The account's other secrets (and the tokens issued with them) keep
    * working for `gracePeriodSeconds` (0: they stop at once).
    */
-  async issueSecret(actor: Actor, orgId: string, accountId: string, gracePeriodSeconds = 0): Promise<IssuedClientSecret> {
+  async issueSecret(
+    actor: Actor,
+    orgId: string,
+    accountId: string,
+    gracePeriodSeconds = 0,
+  ): Promise<IssuedClientSecret> {
     if (
       !Number.isInteger(gracePeriodSeconds) ||
       gracePeriodSeconds < 0 ||
@@ -205,7 +210,13 @@ export class OAuthClientService {
       ),
     ]);
     const scoped = request.scope !== undefined && request.scope.trim() !== "";
-    return { ok: true, accessToken: generated.key, token, expiresIn, scope: scoped ? scope.permissions.join(" ") : null };
+    return {
+      ok: true,
+      accessToken: generated.key,
+      token,
+      expiresIn,
+      scope: scoped ? scope.permissions.join(" ") : null,
+    };
   }
 
   private async oauthAccount(

@@ -21,11 +21,7 @@ export const MAX_SCOPE_LENGTH = 2000;
 
 /** Throws VALIDATION_FAILED unless `seconds` is a whole number within the access token lifetime bounds. */
 export function checkAccessTokenTtl(seconds: number): number {
-  if (
-    !Number.isInteger(seconds) ||
-    seconds < MIN_ACCESS_TOKEN_TTL_SECONDS ||
-    seconds > MAX_ACCESS_TOKEN_TTL_SECONDS
-  ) {
+  if (!Number.isInteger(seconds) || seconds < MIN_ACCESS_TOKEN_TTL_SECONDS || seconds > MAX_ACCESS_TOKEN_TTL_SECONDS) {
     throw new LatchkeyError(
       "VALIDATION_FAILED",
       `access_token_ttl_seconds must be a whole number from ${MIN_ACCESS_TOKEN_TTL_SECONDS} to ${MAX_ACCESS_TOKEN_TTL_SECONDS}.`,

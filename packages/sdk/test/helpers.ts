@@ -55,7 +55,7 @@ export async function startLatchkey(options: StartOptions = {}): Promise<Latchke
   await app.listen({ host: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const client = new LatchkeyClient({ url, token: owner.token });
-  const orgId = (await client.self()).meta.api_key.attributes.org_id;
+  const orgId = (await client.self()).meta.api_key?.attributes.org_id as string;
   const verifyKey = await client.createKey(orgId, {
     name: "verifier",
     permissions: ["api_keys:verify"],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
+  createOAuthClientIds,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -30,7 +31,13 @@ beforeAll(async () => {
   const serviceAccountId = await createServiceAccount(t);
   const key = await createKey(t, { name: "target", labels: ["target"] });
   const token = await createToken(t, t.owner.token, { name: "target token" });
-  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id };
+  ids = {
+    orgId: t.owner.orgId,
+    keyId: key.id,
+    serviceAccountId,
+    tokenId: token.id,
+    ...(await createOAuthClientIds(t)),
+  };
   verifiable = key.key;
 });
 
@@ -175,7 +182,7 @@ describe.each(bodyRoutes.map((route) => [`${route.method} ${route.path}`, route]
 });
 
 describe.each(idRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))("%s", (_name, route) => {
-  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id");
+  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id" | "secret_id");
   const body = route.hasBody ? sampleBody(route, "x") : undefined;
 
   test.each(params)("a malformed {%s}: 400 INVALID_PARAMETER", async (param) => {

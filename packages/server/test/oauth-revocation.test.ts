@@ -199,7 +199,10 @@ describe("who may", () => {
       { method: "DELETE" as const, url: `${accountUrl}/secrets/${secret?.id}` },
       { method: "GET" as const, url: `/rest/orgs/${orgB.orgId}/service_accounts/${account.id}/secrets` },
       { method: "POST" as const, url: `/rest/orgs/${orgB.orgId}/service_accounts/${account.id}/secrets` },
-      { method: "DELETE" as const, url: `/rest/orgs/${orgB.orgId}/service_accounts/${account.id}/secrets/${secret?.id}` },
+      {
+        method: "DELETE" as const,
+        url: `/rest/orgs/${orgB.orgId}/service_accounts/${account.id}/secrets/${secret?.id}`,
+      },
     ];
     for (const request of foreign) expectError(await send(t.app, { ...request, token }), 404, "NOT_FOUND");
     expect((await secrets()).map((s) => s.attributes.status)).toEqual(["active"]);
@@ -240,7 +243,9 @@ test("audit: created, secret created and revoked, token issued; no secret in any
       "oauth.token_issued",
     ]),
   );
-  const issued = res.json().data.find((e: { attributes: { action: string } }) => e.attributes.action === "oauth.token_issued");
+  const issued = res
+    .json()
+    .data.find((e: { attributes: { action: string } }) => e.attributes.action === "oauth.token_issued");
   expect(issued.attributes.actor).toEqual({ type: "service_account", id: account.id });
   for (const secret of [account.clientSecret, next.value, access_token]) expect(res.body).not.toContain(secret);
 });

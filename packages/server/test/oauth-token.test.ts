@@ -153,7 +153,7 @@ describe("refusals", () => {
     );
     expectOAuthError(viaBasic, 401, "invalid_client");
     expect(viaBasic.headers["www-authenticate"]).toMatch(/^Basic realm="latchkey"/);
-    const cases = [
+    const cases: Record<string, string>[] = [
       { client_id: account.clientId, client_secret: wrong },
       { client_id: account.clientId, client_secret: "not-a-secret" },
       { client_id: unknownUuid(), client_secret: account.clientSecret },

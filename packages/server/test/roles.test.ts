@@ -2,6 +2,7 @@ import { BUILT_IN_ROLES, type BuiltInRole } from "@latchkey/core";
 import { afterAll, describe, expect, test } from "vitest";
 import {
   createKey,
+  createOAuthClientIds,
   createOrg,
   createTestApp,
   expectError,
@@ -181,6 +182,7 @@ describe("cross-org", () => {
       keyId: bKey.id,
       serviceAccountId: account.json().data.id,
       tokenId: bOwner.tokenId,
+      ...(await createOAuthClientIds(t, { orgId: orgB.orgId, token: bOwner.token })),
     };
     const snapshot = async () => {
       const out: unknown[] = [];

@@ -275,8 +275,8 @@ export class KyselyKeyStore implements KeyStore {
     if (this.prepareReader()) {
       return toStoredLookup(this.readRow(this.keyLookup, hash) ?? this.readRow(this.tokenLookup, hash));
     }
-    return this.queryRow(this.keyLookup, hash).then(
-      async (row) => toStoredLookup(row ?? (await this.queryRow(this.tokenLookup, hash))),
+    return this.queryRow(this.keyLookup, hash).then(async (row) =>
+      toStoredLookup(row ?? (await this.queryRow(this.tokenLookup, hash))),
     );
   }
 

@@ -29,7 +29,8 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
     await translateDriverErrors("A service account with this name exists in the org.", () =>
       this.db.transaction().execute(async (trx) => {
         await trx.insertInto("service_accounts").values(serviceAccountToRow(account)).execute();
-        if (clientSecret) await trx.insertInto("oauth_client_secrets").values(clientSecretToRow(clientSecret)).execute();
+        if (clientSecret)
+          await trx.insertInto("oauth_client_secrets").values(clientSecretToRow(clientSecret)).execute();
         await appendAudit(trx, events);
       }),
     );

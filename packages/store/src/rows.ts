@@ -1,8 +1,8 @@
 import type {
   AccessToken,
   ApiKey,
-  ClientSecret,
   BuiltInRole,
+  ClientSecret,
   CredentialKind,
   KeyEvent,
   KeyKind,

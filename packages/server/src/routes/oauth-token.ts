@@ -83,7 +83,11 @@ export async function oauthTokenRoutes(app: FastifyInstance): Promise<void> {
     }
     const query = request.query as Record<string, unknown>;
     if (Object.keys(query).some((name) => name === "client_secret" || name === "client_id")) {
-      return sendOAuthError(reply, "invalid_request", "Client credentials belong in the body or header, never the URL.");
+      return sendOAuthError(
+        reply,
+        "invalid_request",
+        "Client credentials belong in the body or header, never the URL.",
+      );
     }
     const read = readTokenRequest(request.body, request.headers.authorization, MAX_SCOPE_LENGTH);
     if ("error" in read) {

@@ -43,7 +43,8 @@ const CreateServiceAccountBody = requestBody(
         Type.Integer({
           minimum: MIN_ACCESS_TOKEN_TTL_SECONDS,
           maximum: MAX_ACCESS_TOKEN_TTL_SECONDS,
-          description: "OAuth accounts: the lifetime of their access tokens (default LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS).",
+          description:
+            "OAuth accounts: the lifetime of their access tokens (default LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS).",
         }),
       ),
     },
