@@ -6,6 +6,7 @@ import {
   type BuiltInRole,
   type Clock,
   DEFAULT_ORG_POLICY,
+  type InvalidationBus,
   newId,
   type RandomSource,
 } from "@latchkey/core";
@@ -74,6 +75,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   env?: Record<string, string>;
   logStream?: NodeJS.WritableStream;
+  /** The node's invalidation bus (default: none). */
+  bus?: InvalidationBus;
 }
 
 /** Builds an app on a fresh migrated store (in-memory SQLite by default) and bootstraps the owner. */
@@ -94,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     random: cryptoRandom,
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
   });
   const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom);
   if (credentials === null) throw new Error("bootstrap did not run on an empty database");
