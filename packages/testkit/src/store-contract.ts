@@ -8,6 +8,7 @@ import {
   describeKeyRegenerateContract,
 } from "./store-contract-keys.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
+import { describeOAuthContract } from "./store-contract-oauth.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 
 /**
@@ -25,6 +26,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeKeyRevokeContract(factory);
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
+    describeOAuthContract(factory);
     describeAuditContract(factory);
   });
 }
