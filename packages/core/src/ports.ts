@@ -174,7 +174,10 @@ export interface OAuthStore {
     at: Date,
     audit: readonly AuditEvent[],
   ): Promise<ClientSecret | null>;
-  /** Inserts an issued access token with its audit event. */
+  /**
+   * Inserts an issued access token with its audit event; the account's tokens that expired more than a
+   * day before it was issued are deleted in the same transaction.
+   */
   insertToken(token: AccessToken, audit: readonly AuditEvent[]): Promise<void>;
   /** An access token of the org by id (expired ones included). */
   getToken(orgId: string, id: string): Promise<AccessToken | null>;

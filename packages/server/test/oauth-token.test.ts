@@ -64,6 +64,22 @@ describe("issuing", () => {
     expect(res.statusCode, res.body).toBe(200);
   });
 
+  test("media types with a charset parameter", async () => {
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: account.clientId,
+      client_secret: account.clientSecret,
+    }).toString();
+    const json = JSON.stringify(Object.fromEntries(new URLSearchParams(form)));
+    for (const [body, contentType] of [
+      [form, "application/x-www-form-urlencoded; charset=UTF-8"],
+      [json, "application/json; charset=utf-8"],
+    ] as const) {
+      const res = await tokenRequest(t, body, { contentType });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  });
+
   test("the token works as Bearer, token and X-API-Key on /rest/self, as the service account", async () => {
     const { access_token } = await issueToken(t, account);
     const res = await selfWithBearer(t, access_token);

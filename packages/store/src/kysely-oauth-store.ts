@@ -14,6 +14,9 @@ import type { Database } from "./schema.js";
 
 const OAUTH = "oauth_client_secret";
 
+/** How long an expired access token is kept before the account's next token replaces it: one day. */
+const EXPIRED_TOKEN_RETENTION_MS = 24 * 3600 * 1000;
+
 /** OAuth client secrets and access tokens in a Kysely database. */
 export class KyselyOAuthStore implements OAuthStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -112,6 +115,13 @@ export class KyselyOAuthStore implements OAuthStore {
   async insertToken(token: AccessToken, audit: readonly AuditEvent[]): Promise<void> {
     await translateDriverErrors("An access token with this hash exists.", () =>
       this.db.transaction().execute(async (trx) => {
+        // The account's tokens that expired a day ago are dropped here, so the table stays bounded
+        // without a sweeper; until then they still answer EXPIRED rather than NOT_FOUND.
+        await trx
+          .deleteFrom("oauth_access_tokens")
+          .where("service_account_id", "=", token.serviceAccountId)
+          .where("expires_at", "<", toTime(new Date(token.createdAt.getTime() - EXPIRED_TOKEN_RETENTION_MS)))
+          .execute();
         await trx.insertInto("oauth_access_tokens").values(accessTokenToRow(token)).execute();
         await appendAudit(trx, audit);
       }),

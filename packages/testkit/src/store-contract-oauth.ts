@@ -157,6 +157,22 @@ export function describeOAuthContract(factory: StoreFactory): void {
       expect(await t.store.keys.findBySecretHash(generateKey("lkat", "live", t.data.random).hash)).toBeNull();
     });
 
+    it("issuing a token drops the account's tokens that expired over a day ago", async () => {
+      const { secret } = await oauthAccount(t);
+      const old = accessTokenOf(t, secret);
+      await t.store.oauth.insertToken(old, [t.data.audit("oauth.token_issued")]);
+      // The old token expired an hour after issue: kept for a day after that.
+      t.clock.advance(24 * HOUR);
+      const recent = accessTokenOf(t, secret);
+      await t.store.oauth.insertToken(recent, [t.data.audit("oauth.token_issued")]);
+      expect(await t.store.oauth.getToken(t.boot.orgId, old.id)).toEqual(old);
+      t.clock.advance(HOUR + MINUTE);
+      await t.store.oauth.insertToken(accessTokenOf(t, secret), [t.data.audit("oauth.token_issued")]);
+      expect(await t.store.oauth.getToken(t.boot.orgId, old.id)).toBeNull();
+      expect(await t.store.keys.findBySecretHash(old.hash)).toBeNull();
+      expect(await t.store.oauth.getToken(t.boot.orgId, recent.id)).toEqual(recent);
+    });
+
     it("a token ends with its secret's revocation or grace, and with its account", async () => {
       const { account, secret } = await oauthAccount(t);
       const token = accessTokenOf(t, secret);
