@@ -244,10 +244,20 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
   // the migration recorded and moves on.
+  // Kysely looks for its migration tables in any schema unless told which: name the one in use, so that
+  // another schema of the same database (a test's, a second install's) is never taken for this one.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
   for (let attempt = 1; ; attempt++) {
     // Migrations are numbered by feature and may land out of order (0009 before 0004): a database that
     // ran a later number first still runs the earlier ones when they arrive.
-    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
+    const { error, results } = await new Migrator({
+      db,
+      provider,
+      allowUnorderedMigrations: true,
+      ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}),
+    }).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
     if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
