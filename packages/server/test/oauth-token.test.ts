@@ -94,6 +94,8 @@ describe("issuing", () => {
     expect(body.meta.permissions).toEqual(["*"]);
     expect((await send(t.app, { url: "/rest/self", token: access_token })).statusCode).toBe(200);
     expect((await send(t.app, { url: "/rest/self", headers: { "x-api-key": access_token } })).statusCode).toBe(200);
+    // The client secret itself is no credential: only the tokens it is traded for are.
+    expectUnauthorized(await selfWithBearer(t, account.clientSecret));
   });
 
   test("the token acts with its account's role: a viewer account reads but cannot write", async () => {
