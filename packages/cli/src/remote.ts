@@ -37,7 +37,7 @@ export function clientFor(io: Io, options: RemoteOptions): LatchkeyClient {
 /** The org a command acts in: `--org`, or the org of the credential. */
 export async function orgFor(client: LatchkeyClient, options: RemoteOptions): Promise<string> {
   if (options.org !== undefined) return options.org;
-  const orgId = (await client.self()).meta.api_key?.attributes.org_id;
-  if (orgId === undefined) throw new CliError("This credential is not a key; pass --org.");
-  return orgId;
+  const self = await client.self();
+  // An OAuth access token has no api_key: its service account names the org.
+  return self.meta.api_key?.attributes.org_id ?? String(self.data.attributes.org_id);
 }

@@ -86,7 +86,10 @@ export {
 } from "./leak-service.js";
 export { MembershipService } from "./membership-service.js";
 export {
+  type AccessToken,
   type ApiKey,
+  type ClientSecret,
+  type CredentialKind,
   DEFAULT_KEY_PREFIXES,
   DEFAULT_ORG_POLICY,
   KEY_KINDS,
@@ -105,6 +108,7 @@ export {
   type Quota,
   type QuotaRefill,
   type RateLimit,
+  SERVICE_ACCOUNT_AUTH_TYPES,
   type ServiceAccount,
   type ServiceAccountAuthType,
   type SystemActor,
@@ -113,6 +117,24 @@ export {
   VERIFIABLE_KEY_FIELDS,
   type VerifiableKey,
 } from "./model.js";
+export {
+  ACCESS_TOKEN_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  checkAccessTokenTtl,
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  decideScope,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  MAX_SCOPE_LENGTH,
+  MIN_ACCESS_TOKEN_TTL_SECONDS,
+  type ScopeDecision,
+} from "./oauth.js";
+export {
+  type IssuedClientSecret,
+  newClientSecret,
+  OAuthClientService,
+  type TokenGrantRequest,
+  type TokenGrantResult,
+} from "./oauth-client-service.js";
 export {
   checkPolicyChange,
   MAX_ENVIRONMENTS,
@@ -157,6 +179,8 @@ export type {
   LeakReport,
   MembershipStore,
   NewMembership,
+  OAuthClient,
+  OAuthStore,
   OrgStore,
   OrgUpdate,
   Page,
@@ -168,7 +192,12 @@ export type {
 } from "./ports.js";
 export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
-export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";
+export {
+  type CreatedServiceAccount,
+  type CreateServiceAccountInput,
+  ServiceAccountService,
+  type ServiceAccountServiceOptions,
+} from "./service-account-service.js";
 export { keyStatus } from "./status.js";
 export {
   type LastUse,

@@ -101,8 +101,16 @@ export const VERIFIABLE_KEY_FIELDS = [
   "quota",
 ] as const;
 
-/** A key as verification sees it. */
-export type VerifiableKey = Pick<ApiKey, (typeof VERIFIABLE_KEY_FIELDS)[number]>;
+/**
+ * What a verified credential is: an API key of a kind above, or an OAuth2 access token (`lkat_`) of a
+ * service account, which verification treats like a key of that account.
+ */
+export type CredentialKind = KeyKind | "access_token";
+
+/** A key as verification sees it (an access token is seen through the same fields). */
+export type VerifiableKey = Omit<Pick<ApiKey, (typeof VERIFIABLE_KEY_FIELDS)[number]>, "kind"> & {
+  kind: CredentialKind;
+};
 
 /** The verifiable part of a key. */
 export function toVerifiableKey(key: VerifiableKey): VerifiableKey {
@@ -205,8 +213,11 @@ export interface MemberView extends Membership {
   name: string;
 }
 
-/** How a service account authenticates. */
-export type ServiceAccountAuthType = "api_key";
+/** The ways a service account authenticates (Snyk's names). */
+export const SERVICE_ACCOUNT_AUTH_TYPES = ["api_key", "oauth_client_secret"] as const;
+
+/** How a service account authenticates: with its API keys, or as an OAuth2 client (client credentials). */
+export type ServiceAccountAuthType = (typeof SERVICE_ACCOUNT_AUTH_TYPES)[number];
 
 /** A non-human principal of an org that owns service keys. */
 export interface ServiceAccount {
@@ -215,6 +226,42 @@ export interface ServiceAccount {
   name: string;
   role: BuiltInRole;
   authType: ServiceAccountAuthType;
+  /** The lifetime of the access tokens it is issued (OAuth clients only; null for `api_key`). */
+  accessTokenTtlSeconds: number | null;
   createdAt: Date;
   createdBy: PrincipalRef;
+}
+
+/**
+ * A client secret of an OAuth service account, stored as its SHA-256 only. Its client id is the
+ * account's id. A secret stops working when revoked, or at `expiresAt` when a newer one replaced it.
+ */
+export interface ClientSecret {
+  id: string;
+  orgId: string;
+  serviceAccountId: string;
+  hash: string;
+  hint: string;
+  createdAt: Date;
+  /** The end of its grace period after a rotation; null while it is the current secret. */
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/**
+ * An OAuth2 access token issued to a service account by the client credentials grant, stored as its
+ * SHA-256 only. It works until `expiresAt`, and ends with the client secret it was issued with (when
+ * that is revoked or its grace period ends) or with its account.
+ */
+export interface AccessToken {
+  id: string;
+  orgId: string;
+  serviceAccountId: string;
+  clientSecretId: string;
+  hash: string;
+  hint: string;
+  /** What the token may do (`*`: everything its account's role holds), always capped by the role. */
+  permissions: string[];
+  createdAt: Date;
+  expiresAt: Date;
 }

@@ -1,7 +1,9 @@
 import type { AlertStore } from "./alerts.js";
 import type { AuditEvent, AuditRecord, ChainCheck } from "./audit.js";
 import type {
+  AccessToken,
   ApiKey,
+  ClientSecret,
   KeyEvent,
   KeyKind,
   KeySecret,
@@ -198,12 +200,60 @@ export interface MembershipStore {
  * event per key, in one transaction.
  */
 export interface ServiceAccountStore {
-  /** Inserts the account, with its audit event. A duplicate name in the org is a CONFLICT. */
-  create(account: ServiceAccount, audit: AuditEvent): Promise<void>;
+  /**
+   * Inserts the account, with its audit events, and for an OAuth account its first client secret, in
+   * one transaction. A duplicate name in the org is a CONFLICT.
+   */
+  create(
+    account: ServiceAccount,
+    audit: AuditEvent | readonly AuditEvent[],
+    clientSecret?: ClientSecret | null,
+  ): Promise<void>;
   get(orgId: string, id: string): Promise<ServiceAccount | null>;
   list(orgId: string, page: PageRequest): Promise<Page<ServiceAccount>>;
   /** Deletes the account and revokes its keys, with their events and the account's audit event. */
   delete(orgId: string, id: string, at: Date, eventFor: (key: ApiKey) => KeyEvent, audit: AuditEvent): Promise<boolean>;
+}
+
+/** An OAuth client as the token endpoint sees it: a live OAuth account and its unrevoked secrets. */
+export interface OAuthClient {
+  account: ServiceAccount;
+  /** Secrets not revoked (some may be past their grace period: check `expiresAt`). */
+  secrets: ClientSecret[];
+}
+
+/**
+ * Storage of OAuth client secrets and access tokens. Access tokens are found for verification by the
+ * key store's `findBySecretHash`, which joins them with their secret and account, so that revoking
+ * either ends them without touching the tokens.
+ * Atomicity: every write is one transaction with its audit events (appended last). Concurrency: the
+ * guards (account live and OAuth, secret unrevoked) are re-checked inside the write.
+ */
+export interface OAuthStore {
+  /** A live OAuth account by client id (its account id), with its unrevoked secrets; null otherwise. */
+  findClient(clientId: string): Promise<OAuthClient | null>;
+  /**
+   * Adds a secret to a live OAuth account of the org; the account's other live secrets stop working at
+   * `graceUntil` (or earlier, if they already would). Returns false when the account is gone or not OAuth.
+   */
+  addSecret(secret: ClientSecret, graceUntil: Date, audit: readonly AuditEvent[]): Promise<boolean>;
+  /** The account's secrets, revoked ones included, newest first. */
+  listSecrets(orgId: string, serviceAccountId: string): Promise<ClientSecret[]>;
+  /** Revokes one secret of a live account unless it is revoked already; returns it, or null. */
+  revokeSecret(
+    orgId: string,
+    serviceAccountId: string,
+    secretId: string,
+    at: Date,
+    audit: readonly AuditEvent[],
+  ): Promise<ClientSecret | null>;
+  /**
+   * Inserts an issued access token with its audit event; the account's tokens that expired more than a
+   * day before it was issued are deleted in the same transaction.
+   */
+  insertToken(token: AccessToken, audit: readonly AuditEvent[]): Promise<void>;
+  /** An access token of the org by id (expired ones included). */
+  getToken(orgId: string, id: string): Promise<AccessToken | null>;
 }
 
 /** Everything the first start creates, written in one transaction. */
@@ -226,6 +276,7 @@ export interface Store {
   readonly users: UserStore;
   readonly memberships: MembershipStore;
   readonly serviceAccounts: ServiceAccountStore;
+  readonly oauth: OAuthStore;
   readonly usage: UsageStore;
   /** Users' passwords and memberships, for sign-in. */
   readonly people: PeopleStore;

@@ -5,6 +5,8 @@ import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
 import { checkName } from "./key-input.js";
 import type { ServiceAccount, ServiceAccountAuthType } from "./model.js";
+import { checkAccessTokenTtl, DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from "./oauth.js";
+import { type IssuedClientSecret, newClientSecret } from "./oauth-client-service.js";
 import { type BuiltInRole, grantsOfRole, missingPermissions } from "./permissions.js";
 import type { Page, PageRequest, Store } from "./ports.js";
 import type { Actor, Verifier } from "./verifier.js";
@@ -14,6 +16,20 @@ export interface CreateServiceAccountInput {
   name: string;
   role: BuiltInRole;
   authType?: ServiceAccountAuthType | undefined;
+  /** OAuth accounts only: the lifetime of their access tokens (default: the service's). */
+  accessTokenTtlSeconds?: number | undefined;
+}
+
+/** A created account; an OAuth account comes with its first client secret, shown this once. */
+export interface CreatedServiceAccount {
+  account: ServiceAccount;
+  clientSecret: IssuedClientSecret | null;
+}
+
+/** Settings of the service account service. */
+export interface ServiceAccountServiceOptions {
+  /** The access token lifetime of OAuth accounts created without one, in seconds. */
+  defaultAccessTokenTtlSeconds?: number | undefined;
 }
 
 /** Service accounts of an org: the owners of keys for automation. */
@@ -23,10 +39,14 @@ export class ServiceAccountService {
     private readonly verifier: Verifier,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    private readonly options: ServiceAccountServiceOptions = {},
   ) {}
 
-  /** Creates an account. Its role may not hold more than the creator does. */
-  async create(actor: Actor, orgId: string, input: CreateServiceAccountInput): Promise<ServiceAccount> {
+  /**
+   * Creates an account. Its role may not hold more than the creator does. An OAuth account
+   * (`oauth_client_secret`) is created with its first client secret in the same transaction.
+   */
+  async create(actor: Actor, orgId: string, input: CreateServiceAccountInput): Promise<CreatedServiceAccount> {
     requireOrg(actor, orgId);
     requirePermission(actor, "service_accounts:write");
     const missing = missingPermissions(actor.grants, grantsOfRole(input.role));
@@ -37,17 +57,31 @@ export class ServiceAccountService {
         { pointer: "/data/attributes/role" },
       );
     }
+    const authType = input.authType ?? "api_key";
+    if (authType !== "oauth_client_secret" && input.accessTokenTtlSeconds !== undefined) {
+      throw new LatchkeyError("VALIDATION_FAILED", "access_token_ttl_seconds is for oauth_client_secret accounts.", {
+        pointer: "/data/attributes/access_token_ttl_seconds",
+      });
+    }
     const account: ServiceAccount = {
       id: newId(this.clock, this.random),
       orgId: actor.orgId,
       name: checkName(input.name),
       role: input.role,
-      authType: input.authType ?? "api_key",
+      authType,
+      accessTokenTtlSeconds:
+        authType === "oauth_client_secret"
+          ? checkAccessTokenTtl(
+              input.accessTokenTtlSeconds ??
+                this.options.defaultAccessTokenTtlSeconds ??
+                DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+            )
+          : null,
       createdAt: this.clock.now(),
       createdBy: actor.principal,
     };
-    await this.store.serviceAccounts.create(
-      account,
+    const clientSecret = authType === "oauth_client_secret" ? newClientSecret(account, this.clock, this.random) : null;
+    const audit = [
       auditEventOf(
         actor,
         account.orgId,
@@ -56,11 +90,27 @@ export class ServiceAccountService {
         {
           id: newId(this.clock, this.random),
           at: account.createdAt,
-          detail: { name: account.name, role: account.role },
+          detail: { name: account.name, role: account.role, auth_type: account.authType },
         },
       ),
-    );
-    return account;
+    ];
+    if (clientSecret !== null) {
+      audit.push(
+        auditEventOf(
+          actor,
+          account.orgId,
+          "service_account.secret_created",
+          { type: "service_account", id: account.id },
+          {
+            id: newId(this.clock, this.random),
+            at: account.createdAt,
+            detail: { secret_id: clientSecret.secret.id, hint: clientSecret.secret.hint, grace_period_seconds: 0 },
+          },
+        ),
+      );
+    }
+    await this.store.serviceAccounts.create(account, audit, clientSecret?.secret ?? null);
+    return { account, clientSecret };
   }
 
   /** The org's accounts, newest first. */
@@ -79,7 +129,10 @@ export class ServiceAccountService {
     return account;
   }
 
-  /** Deletes an account; its keys are revoked in the same transaction. */
+  /**
+   * Deletes an account; its keys are revoked in the same transaction, and its client secrets and
+   * access tokens stop working with it (they are looked up through the live account).
+   */
   async delete(actor: Actor, orgId: string, id: string): Promise<void> {
     const account = await this.get(actor, orgId, id);
     requirePermission(actor, "service_accounts:write");

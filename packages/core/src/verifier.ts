@@ -3,7 +3,7 @@ import type { Invalidation, InvalidationBus } from "./invalidation.js";
 import { compileAllowlist } from "./ip-allowlist.js";
 import type { KeyCache } from "./key-cache.js";
 import { hashKey, hasKeyShape, hasValidChecksum } from "./key-format.js";
-import type { PrincipalRef, VerifiableKey } from "./model.js";
+import type { CredentialKind, PrincipalRef, VerifiableKey } from "./model.js";
 import { grantsOfRole, intersectGrants } from "./permissions.js";
 import type { KeyStore, StoredKeyLookup } from "./ports.js";
 import type { QuotaWatch } from "./quota-watch.js";
@@ -21,8 +21,10 @@ export interface Actor {
   principal: PrincipalRef;
   /** The org the credential belongs to; a credential acts in no other org. */
   orgId: string;
-  /** The key that authenticated the request; empty when a session cookie did (see `sessionId`). */
+  /** The key (or access token) that authenticated the request; empty when a session cookie did (see `sessionId`). */
   keyId: string;
+  /** What that credential is (absent: an API key). */
+  credentialKind?: CredentialKind | undefined;
   /** The session that authenticated the request (its id, the token's hash), when a cookie did. */
   sessionId?: string | undefined;
   /** The key's effective permissions: its own, capped by what its owner holds now. */
@@ -210,6 +212,7 @@ export class Verifier {
         principal: key.owner,
         orgId: key.orgId,
         keyId: key.id,
+        credentialKind: key.kind,
         grants: decision.permissions,
         requestId,
         ip: ip ?? null,

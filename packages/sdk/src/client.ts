@@ -7,6 +7,7 @@ import type {
   AuditFilter,
   AuditLog,
   BulkRevocation,
+  ClientSecret,
   CreateInvitationAttributes,
   CreateKeyAttributes,
   CreateServiceAccountAttributes,
@@ -252,7 +253,10 @@ export class LatchkeyClient {
     return this.call("get", "/rest/orgs/{org_id}/service_accounts", { path: { org_id: orgId }, query: page });
   }
 
-  /** Creates a service account with a built-in role. */
+  /**
+   * Creates a service account with a built-in role. With `auth_type: "oauth_client_secret"` the answer
+   * holds `client_id` and, this once, `client_secret` (use them with `getAccessToken`).
+   */
   async createServiceAccount(orgId: string, attributes: CreateServiceAccountAttributes): Promise<ServiceAccount> {
     const body = { data: { type: "service_account" as const, attributes } };
     return (await this.call("post", "/rest/orgs/{org_id}/service_accounts", { path: { org_id: orgId }, body })).data;
@@ -295,6 +299,28 @@ export class LatchkeyClient {
   /** Removes a member; their personal keys stop working in the org at once. */
   async removeMember(orgId: string, id: string): Promise<void> {
     await this.call("delete", "/rest/orgs/{org_id}/memberships/{id}", { path: { org_id: orgId, id } });
+  }
+
+  /** The client secrets of an OAuth service account, revoked ones included (never their values). */
+  async listClientSecrets(orgId: string, serviceAccountId: string): Promise<ClientSecret[]> {
+    const path = { org_id: orgId, id: serviceAccountId };
+    return (await this.call("get", "/rest/orgs/{org_id}/service_accounts/{id}/secrets", { path })).data;
+  }
+
+  /**
+   * Issues a new client secret for an OAuth service account; `attributes.client_secret` is the value,
+   * shown this once. The older secrets, and their access tokens, work for `gracePeriodSeconds`.
+   */
+  async issueClientSecret(orgId: string, serviceAccountId: string, gracePeriodSeconds = 0): Promise<ClientSecret> {
+    const path = { org_id: orgId, id: serviceAccountId };
+    const body = { data: { type: "client_secret" as const, attributes: { grace_period_seconds: gracePeriodSeconds } } };
+    return (await this.call("post", "/rest/orgs/{org_id}/service_accounts/{id}/secrets", { path, body })).data;
+  }
+
+  /** Revokes a client secret: it and every access token issued with it stop working at once. */
+  async revokeClientSecret(orgId: string, serviceAccountId: string, secretId: string): Promise<void> {
+    const path = { org_id: orgId, id: serviceAccountId, secret_id: secretId };
+    await this.call("delete", "/rest/orgs/{org_id}/service_accounts/{id}/secrets/{secret_id}", { path });
   }
 
   /**

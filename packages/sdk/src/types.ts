@@ -4,6 +4,7 @@ export type {
   ApiKey,
   ApiKeyEvent,
   AuditLog,
+  ClientSecret,
   ErrorDocument,
   Invitation,
   Membership,

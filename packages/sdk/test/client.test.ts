@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LatchkeyApiError, LatchkeyClient } from "../src/index.js";
+import { getAccessToken, LatchkeyApiError, LatchkeyClient } from "../src/index.js";
 import { type Latchkey, startLatchkey } from "./helpers.js";
 
 const METHODS = ["get", "put", "post", "patch", "delete"];
@@ -236,6 +236,33 @@ describe("LatchkeyClient against a real server", () => {
     await expect(forged.createKey(orgId, { name: "forged", expires_in: "1d" })).rejects.toMatchObject({
       status: 403,
       code: "CSRF_FAILED",
+    });
+  });
+
+  it("manages an OAuth client's secrets, and gets access tokens with getAccessToken", async () => {
+    const account = await client.createServiceAccount(orgId, {
+      name: "oauth ci",
+      role: "viewer",
+      auth_type: "oauth_client_secret",
+      access_token_ttl_seconds: 600,
+    });
+    const clientId = account.attributes.client_id as string;
+    const first = account.attributes.client_secret as string;
+    expect(first).toMatch(/^lkcs_/);
+    const token = await getAccessToken({ url: latchkey.url, clientId, clientSecret: first });
+    expect(token).toMatchObject({ token_type: "bearer", expires_in: 600 });
+    const asRobot = new LatchkeyClient({ url: latchkey.url, token: token.access_token });
+    expect((await asRobot.self()).data).toMatchObject({ type: "service_account", id: account.id });
+    const second = await client.issueClientSecret(orgId, account.id, 60);
+    expect(second.attributes.client_secret).toMatch(/^lkcs_/);
+    const listed = await client.listClientSecrets(orgId, account.id);
+    expect(listed.map((secret) => secret.attributes.client_secret)).toEqual([undefined, undefined]);
+    const firstId = listed.find((secret) => secret.id !== second.id)?.id as string;
+    await client.revokeClientSecret(orgId, account.id, firstId);
+    await expect(asRobot.self()).rejects.toMatchObject({ status: 401 });
+    await expect(getAccessToken({ url: latchkey.url, clientId, clientSecret: first })).rejects.toMatchObject({
+      status: 401,
+      error: "invalid_client",
     });
   });
 

@@ -15,6 +15,7 @@ import {
   MembershipService,
   MemoryRateLimiter,
   newId,
+  OAuthClientService,
   OrgService,
   QuotaWatch,
   type RandomSource,
@@ -44,6 +45,7 @@ import { requestIdOf } from "./http/request-id.js";
 import {
   ApiKeyResource,
   AuditLogResource,
+  ClientSecretResource,
   KeyEventResource,
   MembershipResource,
   OrgResource,
@@ -65,11 +67,13 @@ import { healthRoutes } from "./routes/health.js";
 import { InvitationResource, invitationRoutes } from "./routes/invitations.js";
 import { membershipRoutes } from "./routes/memberships.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { oauthTokenRoutes } from "./routes/oauth-token.js";
 import { orgRoutes } from "./routes/orgs.js";
 import { secretScanningRoutes } from "./routes/secret-scanning.js";
 import { selfRoutes } from "./routes/self.js";
 import { selfRevokeRoutes } from "./routes/self-revoke.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
+import { serviceAccountSecretRoutes } from "./routes/service-account-secrets.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
 import { VerifyBody, verifyRoutes } from "./routes/verify.js";
@@ -85,6 +89,8 @@ export interface Services {
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
   memberships: MembershipService;
+  /** OAuth clients of service accounts: client secrets and the client credentials grant. */
+  oauthClients: OAuthClientService;
   audit: AuditService;
   orgs: OrgService;
   /** Notices low quotas on the request path; its alerts are written with the usage flush. */
@@ -210,8 +216,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     usage,
     failureThrottle,
     keys: new KeyService(deps.store, verifier, clock, random),
-    serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
+    serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random, {
+      defaultAccessTokenTtlSeconds: config.oauthAccessTokenTtlSeconds,
+    }),
     memberships: new MembershipService(deps.store, verifier, clock, random),
+    oauthClients: new OAuthClientService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
     orgs: new OrgService(deps.store, clock, random),
     quotaWatch,
@@ -265,6 +274,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     KeyEventResource,
     ServiceAccountResource,
     MembershipResource,
+    ClientSecretResource,
     OrgResource,
     AuditLogResource,
     InvitationResource,
@@ -312,6 +322,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     onRefused: (requestId, reason) => app.log.info({ reqId: requestId, reason }, "forward auth: credential refused"),
   });
   await app.register(authCheckRoutes, { forwardAuth });
+  await app.register(oauthTokenRoutes);
   await app.register(metricsRoutes(metrics));
   await app.register(authSessionRoutes, { publicUrl: config.publicUrl, maxAgeSeconds: config.sessionMaxSeconds });
   await app.register(secretScanningRoutes, {
@@ -332,6 +343,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(selfTokenRoutes);
       await rest.register(serviceAccountRoutes);
       await rest.register(membershipRoutes);
+      await rest.register(serviceAccountSecretRoutes);
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);

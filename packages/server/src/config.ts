@@ -145,6 +145,12 @@ const schema = z.object({
       }
     })
     .optional(),
+  oauthAccessTokenTtlSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 60 to 86400" })
+    .int("must be a whole number of seconds")
+    .min(60, "must be at least 60")
+    .max(86_400, "must be at most 86400")
+    .default(3600),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
 });
@@ -176,6 +182,7 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   loginWindowSeconds: "LATCHKEY_LOGIN_WINDOW_SECONDS",
   invitationTtlSeconds: "LATCHKEY_INVITATION_TTL_SECONDS",
   secretScanningPublicKeys: "LATCHKEY_SECRET_SCANNING_PUBLIC_KEYS",
+  oauthAccessTokenTtlSeconds: "LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
 };

@@ -2,6 +2,7 @@ import { generateKey } from "@latchkey/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
+  createOAuthClientIds,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -43,6 +44,7 @@ beforeAll(async () => {
     serviceAccountId,
     tokenId: token.id,
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
+    ...(await createOAuthClientIds(t)),
   };
 
   const revoked = await createKey(t, { name: "revoked", permissions: ["*"] });

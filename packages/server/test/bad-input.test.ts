@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
+  createOAuthClientIds,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -37,6 +38,7 @@ beforeAll(async () => {
     serviceAccountId,
     tokenId: token.id,
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
+    ...(await createOAuthClientIds(t)),
   };
   verifiable = key.key;
 });
@@ -182,7 +184,7 @@ describe.each(bodyRoutes.map((route) => [`${route.method} ${route.path}`, route]
 });
 
 describe.each(idRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))("%s", (_name, route) => {
-  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id");
+  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id" | "secret_id");
   const body = route.hasBody ? sampleBody(route, "x") : undefined;
 
   test.each(params)("a malformed {%s}: 400 INVALID_PARAMETER", async (param) => {

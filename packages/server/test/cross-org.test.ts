@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createInvitation,
   createKey,
+  createOAuthClientIds,
   createOrg,
   createTestApp,
   createToken,
@@ -79,6 +80,7 @@ beforeAll(async () => {
     tokenId: token.id,
     membershipId: await membershipIdOf(t, b.orgId, b.members.viewer.userId),
     invitationId: await createInvitation(t, b.orgId, bOwner, `${MARK}-invitee@example.test`),
+    ...(await createOAuthClientIds(t, { orgId: b.orgId, token: bOwner, name: `${MARK}-oauth` })),
   };
   const aKey = await createKey(t, { name: "A's key" });
   const aToken = await createToken(t, t.owner.token, { name: "A's token" });
@@ -88,6 +90,7 @@ beforeAll(async () => {
     serviceAccountId: await serviceAccount(t.owner.token, t.owner.orgId, "a-robot"),
     tokenId: aToken.id,
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
+    ...(await createOAuthClientIds(t, { name: "a-oauth" })),
   };
   bSecrets = [
     MARK,
@@ -96,6 +99,8 @@ beforeAll(async () => {
     bIds.tokenId,
     bIds.membershipId,
     bIds.invitationId as string,
+    bIds.oauthAccountId,
+    bIds.clientSecretId,
     key.key,
     token.key,
     String(key.attributes.hint),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { FastLane } from "../src/http/fast-lane.js";
 import { verificationAttributes, verificationJson } from "../src/http/resources.js";
 import { createKey, createTestApp, JSON_API, type TestApp, tampered, VERSION } from "./helpers.js";
+import { basic, createOAuthAccount } from "./oauth-helpers.js";
 
 // The fast lane answers /auth/check and plain POST /rest/api_keys/verify straight from Node's HTTP
 // server. Over a socket it must answer exactly as Fastify does (app.inject never reaches the lane),
@@ -254,6 +255,51 @@ describe("POST /rest/api_keys/verify over a socket answers as through Fastify", 
   test("a body over 1 MiB is refused with 413", async () => {
     const seen = await expectSame(verifyExchange({ key: "x".repeat(1024 * 1024) }));
     expect(seen.status).toBe(413);
+  });
+});
+
+describe("OAuth access tokens over a socket answer as through Fastify", () => {
+  test("as the credential and as the verified key; refused alike once their secret is revoked", async () => {
+    const account = await createOAuthAccount(t, { name: "fast lane robot" });
+    const res = await fetch(`${base}/oauth2/token`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: basic(account.clientId, account.clientSecret),
+      },
+      body: "grant_type=client_credentials",
+    });
+    expect(res.status).toBe(200);
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    const bearer = { authorization: `Bearer ${token}` };
+    const allowed = await expectSame({ url: "/auth/check", headers: bearer });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers["x-latchkey-owner"]).toContain(account.id);
+    const { key } = await createKey(t);
+    const asCredential = await expectSame(
+      verifyExchange({ key }, { headers: { ...bearer, "content-type": JSON_API } }),
+    );
+    expect(JSON.parse(asCredential.body).data.attributes.code).toBe("VALID");
+    const asKey = await expectSame(verifyExchange({ key: token }));
+    expect(JSON.parse(asKey.body).data.attributes).toMatchObject({
+      code: "VALID",
+      owner: { type: "service_account", id: account.id },
+    });
+    const secrets = await t.app.inject({
+      url: `/rest/orgs/${t.owner.orgId}/service_accounts/${account.id}/secrets?version=${VERSION}`,
+      headers: { authorization: `token ${t.owner.token}` },
+    });
+    const revoked = await t.app.inject({
+      method: "DELETE",
+      url: `/rest/orgs/${t.owner.orgId}/service_accounts/${account.id}/secrets/${secrets.json().data[0].id}?version=${VERSION}`,
+      headers: { authorization: `token ${t.owner.token}` },
+    });
+    expect(revoked.statusCode).toBe(204);
+    expect((await expectSame({ url: "/auth/check", headers: bearer })).status).toBe(401);
+    expect(
+      (await expectSame(verifyExchange({ key }, { headers: { ...bearer, "content-type": JSON_API } }))).status,
+    ).toBe(401);
+    expect(JSON.parse((await expectSame(verifyExchange({ key: token }))).body).data.attributes.code).toBe("REVOKED");
   });
 });
 

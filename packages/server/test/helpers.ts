@@ -6,6 +6,7 @@ import {
   type BuiltInRole,
   type Clock,
   DEFAULT_ORG_POLICY,
+  type InvalidationBus,
   newId,
   type RandomSource,
 } from "@latchkey/core";
@@ -74,6 +75,8 @@ export interface TestAppOptions {
   databaseUrl?: string;
   env?: Record<string, string>;
   logStream?: NodeJS.WritableStream;
+  /** The node's invalidation bus (default: none). */
+  bus?: InvalidationBus;
 }
 
 /** Builds an app on a fresh migrated store (in-memory SQLite by default) and bootstraps the owner. */
@@ -94,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     random: cryptoRandom,
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
   });
   const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom);
   if (credentials === null) throw new Error("bootstrap did not run on an empty database");
@@ -305,10 +309,14 @@ export interface RouteIds {
   membershipId: string;
   /** An open invitation (a made-up id when not given: the auth suites are refused before it is looked up). */
   invitationId?: string;
+  /** An OAuth service account (the `{id}` of the client secret routes) and one of its client secrets. */
+  oauthAccountId: string;
+  clientSecretId: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
 export function idFor(path: string, ids: RouteIds): string {
+  if (path.includes("/service_accounts/{id}/secrets")) return ids.oauthAccountId;
   if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
   if (path.includes("/invitations/{id}")) return ids.invitationId ?? "0190a000-0000-7000-8000-0000000000ff";
   if (path.includes("/self/tokens/{id}")) return ids.tokenId;
@@ -318,10 +326,15 @@ export function idFor(path: string, ids: RouteIds): string {
 }
 
 /** Fills a route template's `{org_id}` and `{id}`; `override` replaces either with a given text. */
-export function fillPath(path: string, ids: RouteIds, override: { org_id?: string; id?: string } = {}): string {
+export function fillPath(
+  path: string,
+  ids: RouteIds,
+  override: { org_id?: string; id?: string; secret_id?: string } = {},
+): string {
   return path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     if (name === "org_id") return override.org_id ?? ids.orgId;
     if (name === "id") return override.id ?? idFor(path, ids);
+    if (name === "secret_id") return override.secret_id ?? ids.clientSecretId;
     throw new Error(`unknown path parameter {${name}} in ${path}; teach test/helpers.ts fillPath about it`);
   });
 }
@@ -356,6 +369,10 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
     },
     "PATCH /rest/orgs/{org_id}/memberships/{id}": { type: "membership", attributes: { role: "viewer" } },
     "PATCH /rest/orgs/{org_id}": { type: "org", attributes: { policy: { idle_disable_days: null } } },
+    "POST /rest/orgs/{org_id}/service_accounts/{id}/secrets": {
+      type: "client_secret",
+      attributes: { grace_period_seconds: 60 },
+    },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {
@@ -408,6 +425,31 @@ export async function createServiceAccount(t: TestApp, role: BuiltInRole = "view
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().data.id;
+}
+
+/** Creates an OAuth service account through the API; returns its id and its first client secret's id. */
+export async function createOAuthClientIds(
+  t: TestApp,
+  options: { orgId?: string; token?: string; name?: string } = {},
+): Promise<{ oauthAccountId: string; clientSecretId: string }> {
+  const orgId = options.orgId ?? t.owner.orgId;
+  const token = options.token ?? t.owner.token;
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${orgId}/service_accounts`,
+    token,
+    body: {
+      data: {
+        type: "service_account",
+        attributes: { name: options.name ?? "oauth route target", role: "viewer", auth_type: "oauth_client_secret" },
+      },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const oauthAccountId: string = res.json().data.id;
+  const secrets = await send(t.app, { url: `/rest/orgs/${orgId}/service_accounts/${oauthAccountId}/secrets`, token });
+  expect(secrets.statusCode, secrets.body).toBe(200);
+  return { oauthAccountId, clientSecretId: secrets.json().data[0].id };
 }
 
 /** Verifies `key` through `POST /rest/api_keys/verify` with the caller's token; returns the attributes. */

@@ -7,6 +7,7 @@ import {
   addMember,
   createInvitation,
   createKey,
+  createOAuthClientIds,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -47,6 +48,7 @@ async function idsFor(member: Member) {
     tokenId: token.id,
     membershipId: await membershipIdOf(t, org.orgId, colleague.userId),
     invitationId: await createInvitation(t, org.orgId, t.owner.token),
+    ...(await createOAuthClientIds(t, { name: `oauth-${key.id.slice(-8)}` })),
   };
 }
 

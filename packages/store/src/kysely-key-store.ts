@@ -121,6 +121,75 @@ function lookupQuery(db: Kysely<Database>) {
 type LookupRow = InferResult<ReturnType<typeof lookupQuery>>[number];
 
 /**
+ * The lookup of an OAuth access token by hash, with the key lookup's column names, so that a token
+ * verifies as a key of its service account: it is revoked with its client secret (`revoked_at`), ends
+ * with that secret's grace period (`secret_expires_at`), and has no owner role once its account is
+ * deleted. Nothing of the token itself changes when it ends.
+ */
+function tokenLookupQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom("oauth_access_tokens")
+    .innerJoin("oauth_client_secrets", "oauth_client_secrets.id", "oauth_access_tokens.client_secret_id")
+    .leftJoin("service_accounts", (join) =>
+      join
+        .onRef("service_accounts.id", "=", "oauth_access_tokens.service_account_id")
+        .onRef("service_accounts.org_id", "=", "oauth_access_tokens.org_id")
+        .on("service_accounts.deleted_at", "is", null),
+    )
+    .select([
+      "oauth_access_tokens.id as id",
+      "oauth_access_tokens.org_id as org_id",
+      sql<string>`'access_token'`.as("kind"),
+      sql<string>`'service_account'`.as("owner_type"),
+      "oauth_access_tokens.service_account_id as owner_id",
+      sql<string>`'live'`.as("environment"),
+      "oauth_access_tokens.permissions as permissions",
+      sql<string>`'[]'`.as("labels"),
+      sql<string>`'{}'`.as("metadata"),
+      "oauth_access_tokens.expires_at as expires_at",
+      sql<number>`1`.as("enabled"),
+      "oauth_client_secrets.revoked_at as revoked_at",
+      sql<string | null>`null`.as("deleted_at"),
+      sql<string>`'[]'`.as("ip_allowlist"),
+      sql<number | null>`null`.as("rate_limit_limit"),
+      sql<number | null>`null`.as("rate_limit_window_seconds"),
+      sql<number | null>`null`.as("quota_remaining"),
+      sql<number | null>`null`.as("quota_refill_amount"),
+      sql<string | null>`null`.as("quota_refill_interval"),
+      sql<string | null>`null`.as("quota_refilled_at"),
+      "oauth_access_tokens.hash as secret_hash",
+      "oauth_access_tokens.hint as secret_hint",
+      "oauth_access_tokens.created_at as secret_created_at",
+      "oauth_client_secrets.expires_at as secret_expires_at",
+      sql<string | null>`null`.as("member_role"),
+      "service_accounts.role as account_role",
+    ])
+    .where("oauth_access_tokens.hash", "=", "");
+}
+
+/** A lookup statement compiled once, and its prepared form on the SQLite reader. */
+interface PreparedLookup {
+  sql: string;
+  /** The fixed parameters; the hash is appended as the last. */
+  parameters: readonly unknown[];
+  statement: { get(...parameters: unknown[]): unknown } | null;
+  toRow: (values: unknown[]) => LookupRow;
+}
+
+function compileLookup(query: { compile(): { sql: string; parameters: readonly unknown[] } }): PreparedLookup {
+  const compiled = query.compile();
+  return {
+    sql: compiled.sql,
+    // The hash is the query's last parameter; the others are the join conditions' constants.
+    parameters: compiled.parameters.slice(0, -1),
+    statement: null,
+    toRow: () => {
+      throw new Error("the lookup statement is not prepared");
+    },
+  };
+}
+
+/**
  * A function that turns a row array into an object with the columns as properties, written as one
  * object literal so that every row has the same shape (V8 then reads its fields fast). The names come
  * from the lookup statement's own column list, never from input.
@@ -158,14 +227,10 @@ export interface SqliteReader {
 
 /** Keys, secrets, labels and events in one Kysely database, SQLite or PostgreSQL. */
 export class KyselyKeyStore implements KeyStore {
-  /** The lookup's SQL and fixed parameters, compiled once: verification must not build queries. */
-  private readonly lookupSql: string;
-  private readonly lookupParameters: readonly unknown[];
+  /** The lookups' SQL and fixed parameters, compiled once: verification must not build queries. */
+  private readonly keyLookup: PreparedLookup;
+  private readonly tokenLookup: PreparedLookup;
   private reader: SqliteReader | null = null;
-  private readerLookup: { get(...parameters: unknown[]): unknown } | null = null;
-  private toRow: (values: unknown[]) => LookupRow = () => {
-    throw new Error("the lookup statement is not prepared");
-  };
 
   /**
    * `openReader` opens a second, read-only connection to an SQLite file: the lookup then runs there as
@@ -176,28 +241,30 @@ export class KyselyKeyStore implements KeyStore {
     private readonly db: Kysely<Database>,
     private readonly openReader: (() => SqliteReader) | null = null,
   ) {
-    const compiled = lookupQuery(db).compile();
-    this.lookupSql = compiled.sql;
-    // The hash is the query's last parameter; the others are the join conditions' constants.
-    this.lookupParameters = compiled.parameters.slice(0, -1);
+    this.keyLookup = compileLookup(lookupQuery(db));
+    this.tokenLookup = compileLookup(tokenLookupQuery(db));
   }
 
   /** Closes the read-only connection, if one was opened. */
   closeReader(): void {
     this.reader?.close();
     this.reader = null;
-    this.readerLookup = null;
+    this.keyLookup.statement = null;
+    this.tokenLookup.statement = null;
   }
 
-  private readerStatement() {
-    if (this.readerLookup === null && this.openReader !== null) {
-      this.reader = this.openReader();
+  /** Prepares both lookups on the read-only connection (once); false when there is none. */
+  private prepareReader(): boolean {
+    if (this.keyLookup.statement !== null) return true;
+    if (this.openReader === null) return false;
+    this.reader = this.openReader();
+    for (const lookup of [this.keyLookup, this.tokenLookup]) {
       // Rows as arrays, named here: better-sqlite3 builds them faster than objects.
-      const statement = this.reader.prepare(this.lookupSql).raw(true);
-      this.toRow = rowBuilder(statement.columns().map((column) => column.name));
-      this.readerLookup = statement;
+      const statement = this.reader.prepare(lookup.sql).raw(true);
+      lookup.toRow = rowBuilder(statement.columns().map((column) => column.name));
+      lookup.statement = statement;
     }
-    return this.readerLookup;
+    return true;
   }
 
   async create(key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void> {
@@ -206,17 +273,24 @@ export class KyselyKeyStore implements KeyStore {
     );
   }
 
+  /** Keys first; a hash no key has may be an OAuth access token's (read the same way). */
   findBySecretHash(hash: string): Promise<StoredKeyLookup | null> | StoredKeyLookup | null {
-    const parameters = [...this.lookupParameters, hash];
-    const statement = this.readerStatement();
-    if (statement) return toStoredLookup(this.named(statement.get(...parameters) as unknown[] | undefined));
-    return this.db
-      .executeQuery<LookupRow>(CompiledQuery.raw(this.lookupSql, parameters))
-      .then((result) => toStoredLookup(result.rows[0]));
+    if (this.prepareReader()) {
+      return toStoredLookup(this.readRow(this.keyLookup, hash) ?? this.readRow(this.tokenLookup, hash));
+    }
+    return this.queryRow(this.keyLookup, hash).then(async (row) =>
+      toStoredLookup(row ?? (await this.queryRow(this.tokenLookup, hash))),
+    );
   }
 
-  private named(values: unknown[] | undefined): LookupRow | undefined {
-    return values === undefined ? undefined : this.toRow(values);
+  private readRow(lookup: PreparedLookup, hash: string): LookupRow | undefined {
+    const values = lookup.statement?.get(...lookup.parameters, hash) as unknown[] | undefined;
+    return values === undefined ? undefined : lookup.toRow(values);
+  }
+
+  private async queryRow(lookup: PreparedLookup, hash: string): Promise<LookupRow | undefined> {
+    const result = await this.db.executeQuery<LookupRow>(CompiledQuery.raw(lookup.sql, [...lookup.parameters, hash]));
+    return result.rows[0];
   }
 
   async get(orgId: string, id: string): Promise<ApiKey | null> {

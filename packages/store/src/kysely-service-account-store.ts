@@ -1,6 +1,7 @@
 import type {
   ApiKey,
   AuditEvent,
+  ClientSecret,
   KeyEvent,
   Page,
   PageRequest,
@@ -12,18 +13,25 @@ import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
 import { revokeRows } from "./kysely-key-store.js";
 import { paginate } from "./pagination.js";
-import { rowToKey, rowToServiceAccount, serviceAccountToRow, toTime } from "./rows.js";
+import { clientSecretToRow, rowToKey, rowToServiceAccount, serviceAccountToRow, toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
 /** Service accounts in a Kysely database. */
 export class KyselyServiceAccountStore implements ServiceAccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(account: ServiceAccount, audit: AuditEvent): Promise<void> {
+  async create(
+    account: ServiceAccount,
+    audit: AuditEvent | readonly AuditEvent[],
+    clientSecret?: ClientSecret | null,
+  ): Promise<void> {
+    const events: readonly AuditEvent[] = Array.isArray(audit) ? audit : [audit as AuditEvent];
     await translateDriverErrors("A service account with this name exists in the org.", () =>
       this.db.transaction().execute(async (trx) => {
         await trx.insertInto("service_accounts").values(serviceAccountToRow(account)).execute();
-        await appendAudit(trx, [audit]);
+        if (clientSecret)
+          await trx.insertInto("oauth_client_secrets").values(clientSecretToRow(clientSecret)).execute();
+        await appendAudit(trx, events);
       }),
     );
   }

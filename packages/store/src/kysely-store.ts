@@ -6,6 +6,7 @@ import { KyselyAuditStore } from "./kysely-audit-store.js";
 import { KyselyInvitationStore } from "./kysely-invitation-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
 import { KyselyMembershipStore } from "./kysely-membership-store.js";
+import { KyselyOAuthStore } from "./kysely-oauth-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
 import { KyselyPeopleStore } from "./kysely-people-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
@@ -29,6 +30,7 @@ export class KyselyStore implements Store {
   readonly users: KyselyUserStore;
   readonly memberships: KyselyMembershipStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
+  readonly oauth: KyselyOAuthStore;
   readonly usage: KyselyUsageStore;
   readonly people: KyselyPeopleStore;
   readonly sessions: KyselySessionStore;
@@ -46,6 +48,7 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserStore(db);
     this.memberships = new KyselyMembershipStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
+    this.oauth = new KyselyOAuthStore(db);
     this.usage = new KyselyUsageStore(db);
     this.people = new KyselyPeopleStore(db);
     this.sessions = new KyselySessionStore(db);

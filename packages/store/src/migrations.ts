@@ -268,6 +268,45 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex("invitations_org").on("invitations").columns(["org_id", "id"]).execute();
     },
   },
+  "0009_oauth": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("service_accounts").addColumn("access_token_ttl_seconds", "integer").execute();
+      await db.schema
+        .createTable("oauth_client_secrets")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("service_account_id", "text", (c) => c.notNull().references("service_accounts.id"))
+        .addColumn("hash", "text", (c) => c.notNull().unique())
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text")
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createIndex("oauth_client_secrets_account")
+        .on("oauth_client_secrets")
+        .columns(["service_account_id"])
+        .execute();
+      await db.schema
+        .createTable("oauth_access_tokens")
+        .addColumn("hash", "text", (c) => c.primaryKey())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        .addColumn("service_account_id", "text", (c) => c.notNull())
+        .addColumn("client_secret_id", "text", (c) => c.notNull().references("oauth_client_secrets.id"))
+        .addColumn("hint", "text", (c) => c.notNull())
+        .addColumn("permissions", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .$call(lookedUpByPrimaryKey(db))
+        .execute();
+      await db.schema
+        .createIndex("oauth_access_tokens_expiry")
+        .on("oauth_access_tokens")
+        .columns(["expires_at"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

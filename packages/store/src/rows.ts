@@ -1,6 +1,9 @@
 import {
+  type AccessToken,
   type ApiKey,
   type BuiltInRole,
+  type ClientSecret,
+  type CredentialKind,
   DEFAULT_ORG_POLICY,
   type KeyEvent,
   type KeyKind,
@@ -19,6 +22,8 @@ import type {
   ApiKeySecretsTable,
   ApiKeysTable,
   MembershipsTable,
+  OAuthAccessTokensTable,
+  OAuthClientSecretsTable,
   OrgsTable,
   ServiceAccountsTable,
   UsersTable,
@@ -111,7 +116,7 @@ export function rowToVerifiableKey(row: VerifiableRow): VerifiableKey {
   return {
     id: row.id,
     orgId: row.org_id,
-    kind: row.kind as KeyKind,
+    kind: row.kind as CredentialKind,
     owner: principal(row.owner_type, row.owner_id),
     environment: row.environment,
     permissions: parseJson<string[]>(row.permissions),
@@ -143,6 +148,8 @@ export function rowToVerifiableKey(row: VerifiableRow): VerifiableKey {
 export function rowToKey(row: Selectable<ApiKeysTable>): ApiKey {
   return {
     ...rowToVerifiableKey(row),
+    // Rows of api_keys hold only the kinds of key (access tokens live in their own table).
+    kind: row.kind as KeyKind,
     name: row.name,
     description: row.description,
     createdAt: required(row.created_at),
@@ -281,6 +288,7 @@ export function serviceAccountToRow(account: ServiceAccount): Selectable<Service
     name: account.name,
     role: account.role,
     auth_type: account.authType,
+    access_token_ttl_seconds: account.accessTokenTtlSeconds,
     created_at: toTime(account.createdAt),
     created_by_type: account.createdBy.type,
     created_by_id: account.createdBy.id,
@@ -295,7 +303,62 @@ export function rowToServiceAccount(row: Selectable<ServiceAccountsTable>): Serv
     name: row.name,
     role: row.role as BuiltInRole,
     authType: row.auth_type as ServiceAccountAuthType,
+    accessTokenTtlSeconds: row.access_token_ttl_seconds === null ? null : Number(row.access_token_ttl_seconds),
     createdAt: required(row.created_at),
     createdBy: principal(row.created_by_type, row.created_by_id),
+  };
+}
+
+export function clientSecretToRow(secret: ClientSecret): Selectable<OAuthClientSecretsTable> {
+  return {
+    id: secret.id,
+    org_id: secret.orgId,
+    service_account_id: secret.serviceAccountId,
+    hash: secret.hash,
+    hint: secret.hint,
+    created_at: toTime(secret.createdAt),
+    expires_at: secret.expiresAt && toTime(secret.expiresAt),
+    revoked_at: secret.revokedAt && toTime(secret.revokedAt),
+  };
+}
+
+export function rowToClientSecret(row: Selectable<OAuthClientSecretsTable>): ClientSecret {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    serviceAccountId: row.service_account_id,
+    hash: row.hash,
+    hint: row.hint,
+    createdAt: required(row.created_at),
+    expiresAt: fromTime(row.expires_at),
+    revokedAt: fromTime(row.revoked_at),
+  };
+}
+
+export function accessTokenToRow(token: AccessToken): Selectable<OAuthAccessTokensTable> {
+  return {
+    hash: token.hash,
+    id: token.id,
+    org_id: token.orgId,
+    service_account_id: token.serviceAccountId,
+    client_secret_id: token.clientSecretId,
+    hint: token.hint,
+    permissions: JSON.stringify(token.permissions),
+    created_at: toTime(token.createdAt),
+    expires_at: toTime(token.expiresAt),
+  };
+}
+
+export function rowToAccessToken(row: Selectable<OAuthAccessTokensTable>): AccessToken {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    serviceAccountId: row.service_account_id,
+    clientSecretId: row.client_secret_id,
+    hash: row.hash,
+    hint: row.hint,
+    permissions: parseJson<string[]>(row.permissions),
+    createdAt: required(row.created_at),
+    expiresAt: required(row.expires_at),
   };
 }

@@ -21,6 +21,8 @@ export interface Database {
   api_key_networks: ApiKeyNetworksTable;
   sessions: SessionsTable;
   invitations: InvitationsTable;
+  oauth_client_secrets: OAuthClientSecretsTable;
+  oauth_access_tokens: OAuthAccessTokensTable;
 }
 
 /** Leases of scheduled work: one row per lease, held by `holder` until `expires_at`. */
@@ -72,6 +74,31 @@ export interface InvitationsTable {
   created_at: string;
   expires_at: string;
   accepted_at: string | null;
+}
+
+/** Client secrets of OAuth service accounts: SHA-256 and hint only. */
+export interface OAuthClientSecretsTable {
+  id: string;
+  org_id: string;
+  service_account_id: string;
+  hash: string;
+  hint: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Issued OAuth access tokens, looked up by hash; they end with their secret or account (joined). */
+export interface OAuthAccessTokensTable {
+  hash: string;
+  id: string;
+  org_id: string;
+  service_account_id: string;
+  client_secret_id: string;
+  hint: string;
+  permissions: string;
+  created_at: string;
+  expires_at: string;
 }
 
 /** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */
@@ -137,6 +164,7 @@ export interface ServiceAccountsTable {
   name: string;
   role: string;
   auth_type: string;
+  access_token_ttl_seconds: number | null;
   created_at: string;
   created_by_type: string;
   created_by_id: string;

@@ -150,6 +150,7 @@ export class TestData {
       name: `account-${this.unique()}`,
       role: "member",
       authType: "api_key",
+      accessTokenTtlSeconds: null,
       createdAt: this.clock.now(),
       createdBy: { type: "org", id: orgId },
       ...overrides,

@@ -11,6 +11,7 @@ import {
 import { describeKeyLeakContract } from "./store-contract-leaks.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
 import { describeMembershipContract } from "./store-contract-memberships.js";
+import { describeOAuthContract } from "./store-contract-oauth.js";
 import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 
@@ -30,6 +31,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeKeyLeakContract(factory);
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
+    describeOAuthContract(factory);
     describeAuditContract(factory);
     describeMembershipContract(factory);
     describeAlertContract(factory);

@@ -105,6 +105,24 @@ export interface AuditLog {
   };
 }
 
+export interface ClientSecret {
+  type: "client_secret";
+  id: string;
+  attributes: {
+    /** The OAuth2 client id: the service account's id. */
+    client_id: string;
+    /** The secret. Shown once, in the answer that issued it only. */
+    client_secret?: string;
+    /** lkcs_<first 4>…<last 4> */
+    hint: string;
+    status: "active" | "expired" | "revoked";
+    created_at: string;
+    /** The end of its grace period. */
+    expires_at: string | null;
+    revoked_at: string | null;
+  };
+}
+
 /** A JSON:API error document. */
 export interface ErrorDocument {
   jsonapi: {
@@ -192,7 +210,13 @@ export interface ServiceAccount {
   attributes: {
     name: string;
     role: string;
-    auth_type: string;
+    auth_type: "api_key" | "oauth_client_secret";
+    /** The OAuth2 client id (OAuth accounts; null otherwise). */
+    client_id: string | null;
+    /** The first OAuth2 client secret. Shown once, in the answer to create only. */
+    client_secret?: string;
+    /** The lifetime of the account's OAuth2 access tokens (OAuth accounts only). */
+    access_token_ttl_seconds: number | null;
     org_id: string;
     created_at: string;
     created_by: {
@@ -1233,7 +1257,10 @@ export interface paths {
             name: string;
             /** A built-in role; it may not hold more than the creator does. */
             role: "owner" | "super_admin" | "admin" | "member" | "viewer";
-            auth_type?: "api_key";
+            /** api_key: the account uses its API keys; oauth_client_secret: it is an OAuth2 client (client credentials), and the answer holds client_id and, once, client_secret. */
+            auth_type?: "api_key" | "oauth_client_secret";
+            /** OAuth accounts: the lifetime of their access tokens (default LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS). */
+            access_token_ttl_seconds?: number;
           };
         };
       };
@@ -1282,6 +1309,78 @@ export interface paths {
         org_id: string;
         /** A UUID. */
         id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/service_accounts/{id}/secrets": {
+    /** List an OAuth service account's client secrets (never their values) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ClientSecret[];
+      };
+    };
+    /** Issue a new client secret (shown once); the older ones work for the grace period */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody?: {
+        data: {
+          type: "client_secret";
+          attributes: {
+            /** How long the older secrets, and the access tokens issued with them, keep working (0 = they stop at once; at most 7 days). */
+            grace_period_seconds?: number;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ClientSecret;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/service_accounts/{id}/secrets/{secret_id}": {
+    /** Revoke a client secret: it and every access token issued with it stop working at once */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+        /** A UUID. */
+        secret_id: string;
       };
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
@@ -1373,8 +1472,18 @@ export interface paths {
           [name: string]: unknown;
         };
         meta: {
-          /** The key of the request; null when the session cookie authenticated it. */
-          api_key: ApiKey | null;
+          /** The API key of the request: null for a session cookie, absent for an access token. */
+          api_key?: ApiKey | null;
+          /** The OAuth2 access token the request was made with (absent for an API key). */
+          access_token?: {
+            id: string;
+            /** lkat_<first 4>…<last 4> */
+            hint: string;
+            client_id: string;
+            client_secret_id: string;
+            created_at: string;
+            expires_at: string;
+          };
           permissions: string[];
         };
       };

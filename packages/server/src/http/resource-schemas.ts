@@ -86,7 +86,14 @@ export const ServiceAccountResource = Type.Object(
     attributes: Type.Object({
       name: Type.String(),
       role: Type.String(),
-      auth_type: Type.String(),
+      auth_type: StringEnum(["api_key", "oauth_client_secret"]),
+      client_id: Nullable(Type.String({ description: "The OAuth2 client id (OAuth accounts; null otherwise)." })),
+      client_secret: Type.Optional(
+        Type.String({ description: "The first OAuth2 client secret. Shown once, in the answer to create only." }),
+      ),
+      access_token_ttl_seconds: Nullable(
+        Type.Integer({ description: "The lifetime of the account's OAuth2 access tokens (OAuth accounts only)." }),
+      ),
       org_id: Type.String(),
       created_at: Type.String({ format: "date-time" }),
       created_by: PrincipalRef,
@@ -112,6 +119,26 @@ export const MembershipResource = Type.Object(
     links: SelfLink,
   },
   { $id: "Membership" },
+);
+
+/** The `client_secret` resource: an OAuth client secret of a service account (its value only once). */
+export const ClientSecretResource = Type.Object(
+  {
+    type: Type.Literal("client_secret"),
+    id: Type.String({ format: "uuid" }),
+    attributes: Type.Object({
+      client_id: Type.String({ description: "The OAuth2 client id: the service account's id." }),
+      client_secret: Type.Optional(
+        Type.String({ description: "The secret. Shown once, in the answer that issued it only." }),
+      ),
+      hint: Type.String({ description: "lkcs_<first 4>…<last 4>" }),
+      status: StringEnum(["active", "expired", "revoked"]),
+      created_at: Type.String({ format: "date-time" }),
+      expires_at: Nullable(Type.String({ format: "date-time", description: "The end of its grace period." })),
+      revoked_at: Time,
+    }),
+  },
+  { $id: "ClientSecret" },
 );
 
 /** The `audit_log` resource: one event of the hash-chained audit log. */

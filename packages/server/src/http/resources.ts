@@ -1,6 +1,7 @@
 import {
   type ApiKey,
   type AuditRecord,
+  type ClientSecret,
   type KeyEvent,
   keyStatus,
   type MemberView,
@@ -81,7 +82,8 @@ export function keyEventResource(event: KeyEvent) {
 }
 
 /** A service account as a JSON:API resource. */
-export function serviceAccountResource(account: ServiceAccount) {
+export function serviceAccountResource(account: ServiceAccount, clientSecret?: string) {
+  const oauth = account.authType === "oauth_client_secret";
   return {
     type: "service_account" as const,
     id: account.id,
@@ -89,6 +91,9 @@ export function serviceAccountResource(account: ServiceAccount) {
       name: account.name,
       role: account.role,
       auth_type: account.authType,
+      client_id: oauth ? account.id : null,
+      ...(clientSecret !== undefined ? { client_secret: clientSecret } : {}),
+      access_token_ttl_seconds: account.accessTokenTtlSeconds,
       org_id: account.orgId,
       created_at: account.createdAt.toISOString(),
       created_by: account.createdBy,
@@ -111,6 +116,29 @@ export function membershipResource(member: MemberView) {
       created_at: member.createdAt.toISOString(),
     },
     links: { self: `/rest/orgs/${member.orgId}/memberships/${member.id}` },
+  };
+}
+
+/** The `client_secret` resource; `value` only in the answer that issued it. */
+export function clientSecretResource(secret: ClientSecret, now: Date, value?: string) {
+  const status =
+    secret.revokedAt !== null
+      ? ("revoked" as const)
+      : secret.expiresAt !== null && secret.expiresAt.getTime() <= now.getTime()
+        ? ("expired" as const)
+        : ("active" as const);
+  return {
+    type: "client_secret" as const,
+    id: secret.id,
+    attributes: {
+      client_id: secret.serviceAccountId,
+      ...(value !== undefined ? { client_secret: value } : {}),
+      hint: secret.hint,
+      status,
+      created_at: secret.createdAt.toISOString(),
+      expires_at: secret.expiresAt?.toISOString() ?? null,
+      revoked_at: secret.revokedAt?.toISOString() ?? null,
+    },
   };
 }
 

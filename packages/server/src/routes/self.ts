@@ -1,10 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LatchkeyError } from "@latchkey/core";
-import { Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { apiKeyResource, orgResource, serviceAccountResource, userResource } from "../http/resources.js";
 import { ERROR_RESPONSES, VersionQuery } from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
+
+/** The OAuth2 access token a request was made with (never its value). */
+const AccessTokenMeta = Type.Object(
+  {
+    id: Type.String({ format: "uuid" }),
+    hint: Type.String({ description: "lkat_<first 4>…<last 4>" }),
+    client_id: Type.String(),
+    client_secret_id: Type.String({ format: "uuid" }),
+    created_at: Type.String({ format: "date-time" }),
+    expires_at: Type.String({ format: "date-time" }),
+  },
+  { description: "The OAuth2 access token the request was made with (absent for an API key)." },
+);
+
+type AccessTokenMetaValue = Static<typeof AccessTokenMeta>;
 
 /** `GET /self`: who the credential belongs to, and the credential's own attributes. */
 export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -26,9 +41,12 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
               { additionalProperties: true },
             ),
             meta: Type.Object({
-              api_key: Type.Union([Type.Ref("ApiKey"), Type.Null()], {
-                description: "The key of the request; null when the session cookie authenticated it.",
-              }),
+              api_key: Type.Optional(
+                Type.Union([Type.Ref("ApiKey"), Type.Null()], {
+                  description: "The API key of the request: null for a session cookie, absent for an access token.",
+                }),
+              ),
+              access_token: Type.Optional(AccessTokenMeta),
               permissions: Type.Array(Type.String()),
             }),
           }),
@@ -38,8 +56,27 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const key = actor.sessionId === undefined ? await store.keys.get(actor.orgId, actor.keyId) : null;
-      if (key === null && actor.sessionId === undefined) throw new LatchkeyError("UNAUTHORIZED");
+      let credential: { api_key: ReturnType<typeof apiKeyResource> | null } | { access_token: AccessTokenMetaValue };
+      if (actor.sessionId !== undefined) {
+        credential = { api_key: null };
+      } else if (actor.credentialKind === "access_token") {
+        const token = await store.oauth.getToken(actor.orgId, actor.keyId);
+        if (token === null) throw new LatchkeyError("UNAUTHORIZED");
+        credential = {
+          access_token: {
+            id: token.id,
+            hint: token.hint,
+            client_id: token.serviceAccountId,
+            client_secret_id: token.clientSecretId,
+            created_at: token.createdAt.toISOString(),
+            expires_at: token.expiresAt.toISOString(),
+          },
+        };
+      } else {
+        const key = await store.keys.get(actor.orgId, actor.keyId);
+        if (key === null) throw new LatchkeyError("UNAUTHORIZED");
+        credential = { api_key: apiKeyResource(key, clock.now()) };
+      }
       let data: { type: string; id: string; attributes: Record<string, unknown> } | null = null;
       if (actor.principal.type === "user") {
         const user = await store.users.get(actor.principal.id);
@@ -55,7 +92,7 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.type(JSON_API).send({
         jsonapi: { version: "1.0" },
         data,
-        meta: { api_key: key === null ? null : apiKeyResource(key, clock.now()), permissions: actor.grants },
+        meta: { ...credential, permissions: actor.grants },
       });
     },
   );

@@ -1,5 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { BUILT_IN_ROLES, MAX_NAME_LENGTH } from "@latchkey/core";
+import {
+  BUILT_IN_ROLES,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+  MAX_NAME_LENGTH,
+  MIN_ACCESS_TOKEN_TTL_SECONDS,
+} from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { pageLinks, pageRequestOf } from "../http/pagination.js";
@@ -27,7 +32,21 @@ const CreateServiceAccountBody = requestBody(
         BUILT_IN_ROLES.map((role) => Type.Literal(role)),
         { description: "A built-in role; it may not hold more than the creator does." },
       ),
-      auth_type: Type.Optional(Type.Literal("api_key", { default: "api_key" })),
+      auth_type: Type.Optional(
+        Type.Union([Type.Literal("api_key"), Type.Literal("oauth_client_secret")], {
+          default: "api_key",
+          description:
+            "api_key: the account uses its API keys; oauth_client_secret: it is an OAuth2 client (client credentials), and the answer holds client_id and, once, client_secret.",
+        }),
+      ),
+      access_token_ttl_seconds: Type.Optional(
+        Type.Integer({
+          minimum: MIN_ACCESS_TOKEN_TTL_SECONDS,
+          maximum: MAX_ACCESS_TOKEN_TTL_SECONDS,
+          description:
+            "OAuth accounts: the lifetime of their access tokens (default LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS).",
+        }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -53,7 +72,7 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = await serviceAccounts.list(actorOf(request), request.params.org_id, pageRequestOf(request.query));
       return reply.type(JSON_API).send({
         jsonapi: { version: "1.0" },
-        data: page.items.map(serviceAccountResource),
+        data: page.items.map((account) => serviceAccountResource(account)),
         links: pageLinks(request, request.query, page),
       });
     },
@@ -73,17 +92,19 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { name, role, auth_type } = request.body.data.attributes;
-      const account = await serviceAccounts.create(actorOf(request), request.params.org_id, {
+      const { name, role, auth_type, access_token_ttl_seconds } = request.body.data.attributes;
+      const { account, clientSecret } = await serviceAccounts.create(actorOf(request), request.params.org_id, {
         name,
         role,
         authType: auth_type,
+        accessTokenTtlSeconds: access_token_ttl_seconds,
       });
       return reply
         .code(201)
         .type(JSON_API)
+        .header("cache-control", "no-store")
         .header("location", `/rest/orgs/${account.orgId}/service_accounts/${account.id}`)
-        .send({ jsonapi: { version: "1.0" }, data: serviceAccountResource(account) });
+        .send({ jsonapi: { version: "1.0" }, data: serviceAccountResource(account, clientSecret?.value) });
     },
   );
 
