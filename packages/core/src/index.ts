@@ -78,7 +78,10 @@ export {
   toVerifiableKey,
   type User,
   VERIFIABLE_KEY_FIELDS,
+  type SealedSecret,
+  type VaultSecret,
   type VerifiableKey,
+  type WrappedDataKey,
 } from "./model.js";
 export {
   BUILT_IN_ROLE_GRANTS,
@@ -110,6 +113,8 @@ export type {
   Store,
   StoredKeyLookup,
   UserStore,
+  VaultStore,
+  VaultWrite,
 } from "./ports.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
 export { type CreateServiceAccountInput, ServiceAccountService } from "./service-account-service.js";
@@ -140,3 +145,28 @@ export {
   type VerificationDecision,
   type VerificationRequest,
 } from "./verify-key.js";
+export {
+  formatMasterKey,
+  masterKeyCheck,
+  matchesMasterKeyCheck,
+  open as openSealed,
+  packSealed,
+  parseMasterKey,
+  type Sealed,
+  seal,
+  secretAad,
+  unpackSealed,
+  unwrapDataKey,
+  VAULT_KEY_BYTES,
+  wrapDataKey,
+} from "./vault-crypto.js";
+export {
+  type CreateSecretInput,
+  checkSecretName,
+  MAX_SECRET_VALUE_BYTES,
+  type MasterKeyRotation,
+  type RevealedSecret,
+  rotateMasterKey,
+  SECRET_NAME_PATTERN,
+  VaultService,
+} from "./vault-service.js";

@@ -27,6 +27,7 @@ import {
 import { normalizeGrants } from "./permissions.js";
 import type { KeyChange, KeyFilter, Page, PageRequest, Store } from "./ports.js";
 import { keyStatus } from "./status.js";
+import { checkSecretName, type VaultService } from "./vault-service.js";
 import { type Actor, refillPeriodStart, type Verifier, type VerifyOutcome, type VerifyRequest } from "./verifier.js";
 
 /** What a caller asks for when creating a key. */
@@ -44,6 +45,8 @@ export interface CreateKeyInput {
   ipAllowlist?: string[] | undefined;
   rateLimit?: RateLimit | null | undefined;
   quota?: { remaining: number; refill?: QuotaRefill | null | undefined } | null | undefined;
+  /** Saves the new key's secret into the org's vault under this name, in the key's transaction. */
+  saveToVault?: { name: string } | undefined;
 }
 
 /** The fields a key's PATCH may change. */
@@ -71,14 +74,22 @@ export class KeyService {
     private readonly verifier: Verifier,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    private readonly vault: VaultService | null = null,
   ) {}
 
   /**
    * Creates a key in the actor's org. A personal key belongs to the acting user; a service key belongs
-   * to a service account of the org, or to the org itself when no account is named.
+   * to a service account of the org, or to the org itself when no account is named. With `saveToVault`
+   * (needs `secrets:write`) the secret is also stored in the vault, in the same transaction: when the
+   * name is taken, nothing is created.
    */
   async create(actor: Actor, orgId: string, input: CreateKeyInput): Promise<IssuedKey> {
     requireOrg(actor, orgId);
+    if (input.saveToVault !== undefined) {
+      if (this.vault === null) throw new LatchkeyError("SERVICE_UNAVAILABLE", "This node has no vault.");
+      requirePermission(actor, "secrets:write");
+      checkSecretName(input.saveToVault.name, "/data/attributes/save_to_vault/name");
+    }
     const now = this.clock.now();
     const org = await this.store.orgs.get(actor.orgId);
     if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.");
@@ -121,7 +132,11 @@ export class KeyService {
       quota: checkQuota(input.quota ?? null, now),
     };
     const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
-    await this.store.keys.create(key, secret, this.event(actor, key, "created", {}));
+    const saved =
+      input.saveToVault === undefined || this.vault === null
+        ? undefined
+        : await this.vault.prepare(actor, input.saveToVault.name, generated.key, { api_key_id: key.id });
+    await this.store.keys.create(key, secret, this.event(actor, key, "created", {}), saved);
     this.verifier.forgetHash(secret.hash);
     return { key, secret: generated.key };
   }

@@ -7,9 +7,12 @@ import type {
   KeyStatus,
   Membership,
   Org,
+  SealedSecret,
   ServiceAccount,
   User,
+  VaultSecret,
   VerifiableKey,
+  WrappedDataKey,
 } from "./model.js";
 import type { UsageStore } from "./usage.js";
 
@@ -69,8 +72,12 @@ export interface StoredKeyLookup {
  * their guard inside the write, so two racing revokes produce one `revoked` event.
  */
 export interface KeyStore {
-  /** Inserts the key, its first secret and its `created` event. A duplicate secret hash is a CONFLICT. */
-  create(key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void>;
+  /**
+   * Inserts the key, its first secret and its `created` event; with `vault`, also that vault secret and
+   * its audit event, in the same transaction. A duplicate secret hash, or a vault name the org already
+   * uses, is a CONFLICT and nothing is written.
+   */
+  create(key: ApiKey, secret: KeySecret, event: KeyEvent, vault?: VaultWrite): Promise<void>;
   /**
    * Finds the key (deleted or not) that a secret with this SHA-256 belongs to. An adapter that can
    * answer synchronously (an embedded database) may return the value itself: verification then does
@@ -106,6 +113,51 @@ export interface KeyStore {
     cost: number,
     refill: { amount: number; periodStart: Date } | null,
   ): Promise<number | null>;
+}
+
+/** A vault secret written together with another change, and its audit event. */
+export interface VaultWrite {
+  secret: SealedSecret;
+  audit: AuditEvent;
+}
+
+/**
+ * Storage of the vault: the master key's check value, each org's wrapped data keys, and the sealed
+ * secrets. Values are stored only sealed; metadata reads never return them. Atomicity: every write is
+ * one transaction with its audit event (written last). Concurrency: racing first writes of the check
+ * value or of an org's data key all end with the one that was stored, which each caller gets back.
+ */
+export interface VaultStore {
+  /** Stores `check` as the master key's check value unless one exists; returns the stored one. */
+  initMasterCheck(check: string): Promise<string>;
+  /** The org's newest data key; when it has none, `candidate` is stored first. Returns what is stored. */
+  ensureDataKey(candidate: WrappedDataKey): Promise<WrappedDataKey>;
+  /** One data key of an org. */
+  dataKey(orgId: string, version: number): Promise<WrappedDataKey | null>;
+  /** Every data key of every org (for master-key rotation). */
+  listDataKeys(): Promise<WrappedDataKey[]>;
+  /** Inserts a secret with its audit event. A name the org already uses is a CONFLICT. */
+  create(write: VaultWrite): Promise<void>;
+  /** A secret's metadata. */
+  get(orgId: string, id: string): Promise<VaultSecret | null>;
+  /** The org's secrets' metadata, newest first. */
+  list(orgId: string, page: PageRequest): Promise<Page<VaultSecret>>;
+  /** A sealed secret, read in one transaction with the audit event `auditFor` makes of it. */
+  reveal(orgId: string, id: string, auditFor: (secret: VaultSecret) => AuditEvent): Promise<SealedSecret | null>;
+  /** Deletes a secret (its sealed value is gone), with its audit event. Returns what was deleted. */
+  delete(orgId: string, id: string, auditFor: (secret: VaultSecret) => AuditEvent): Promise<VaultSecret | null>;
+  /**
+   * Replaces the master key: in one transaction, checks that the stored check value is still
+   * `expectedCheck` and that the data keys are exactly those of `rewrapped` (same orgs and versions),
+   * writes each re-wrapped data key and the new check value, then `events`. Secrets are not touched.
+   * CONFLICT when the check value or the set of data keys changed meanwhile.
+   */
+  replaceMasterKey(
+    expectedCheck: string,
+    newCheck: string,
+    rewrapped: readonly WrappedDataKey[],
+    events: readonly AuditEvent[],
+  ): Promise<void>;
 }
 
 /** Storage of orgs. */
@@ -152,6 +204,7 @@ export interface Store {
   readonly users: UserStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly usage: UsageStore;
+  readonly vault: VaultStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */
   bootstrap(records: BootstrapRecords): Promise<boolean>;
   /** Resolves when the database answers. */
