@@ -73,13 +73,13 @@ export {
   type Quota,
   type QuotaRefill,
   type RateLimit,
+  type SealedSecret,
   type ServiceAccount,
   type ServiceAccountAuthType,
   toVerifiableKey,
   type User,
-  VERIFIABLE_KEY_FIELDS,
-  type SealedSecret,
   type VaultSecret,
+  VERIFIABLE_KEY_FIELDS,
   type VerifiableKey,
   type WrappedDataKey,
 } from "./model.js";
@@ -128,24 +128,6 @@ export {
   type UsageStore,
 } from "./usage.js";
 export {
-  type Actor,
-  ownerGrants,
-  prepareLookup,
-  refillPeriodStart,
-  Verifier,
-  type VerifierDeps,
-  type VerifyOutcome,
-  type VerifyRequest,
-} from "./verifier.js";
-export {
-  decideVerification,
-  type KeyLookup,
-  VERIFICATION_CODES,
-  type VerificationCode,
-  type VerificationDecision,
-  type VerificationRequest,
-} from "./verify-key.js";
-export {
   formatMasterKey,
   masterKeyCheck,
   matchesMasterKeyCheck,
@@ -170,3 +152,21 @@ export {
   SECRET_NAME_PATTERN,
   VaultService,
 } from "./vault-service.js";
+export {
+  type Actor,
+  ownerGrants,
+  prepareLookup,
+  refillPeriodStart,
+  Verifier,
+  type VerifierDeps,
+  type VerifyOutcome,
+  type VerifyRequest,
+} from "./verifier.js";
+export {
+  decideVerification,
+  type KeyLookup,
+  VERIFICATION_CODES,
+  type VerificationCode,
+  type VerificationDecision,
+  type VerificationRequest,
+} from "./verify-key.js";

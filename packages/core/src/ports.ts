@@ -129,7 +129,7 @@ export interface VaultWrite {
  */
 export interface VaultStore {
   /** Stores `check` as the master key's check value unless one exists; returns the stored one. */
-  initMasterCheck(check: string): Promise<string>;
+  initMasterCheck(check: string, at: Date): Promise<string>;
   /** The org's newest data key; when it has none, `candidate` is stored first. Returns what is stored. */
   ensureDataKey(candidate: WrappedDataKey): Promise<WrappedDataKey>;
   /** One data key of an org. */
@@ -157,6 +157,7 @@ export interface VaultStore {
     newCheck: string,
     rewrapped: readonly WrappedDataKey[],
     events: readonly AuditEvent[],
+    at: Date,
   ): Promise<void>;
 }
 

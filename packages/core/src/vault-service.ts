@@ -6,7 +6,6 @@ import { newId } from "./ids.js";
 import type { SealedSecret, VaultSecret, WrappedDataKey } from "./model.js";
 import { holds } from "./permissions.js";
 import type { Page, PageRequest, Store, VaultWrite } from "./ports.js";
-import type { Actor } from "./verifier.js";
 import {
   masterKeyCheck,
   matchesMasterKeyCheck,
@@ -17,6 +16,7 @@ import {
   VAULT_KEY_BYTES,
   wrapDataKey,
 } from "./vault-crypto.js";
+import type { Actor } from "./verifier.js";
 
 /** A secret's name: 1–128 characters, letters, digits and `_ . - /`, starting with a letter or digit. */
 export const SECRET_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_./-]{0,127}$";
@@ -94,7 +94,10 @@ export class VaultService {
    * later one tells whether this key opens it. False means the key is not the one the vault was made with.
    */
   async matchesDatabase(): Promise<boolean> {
-    const stored = await this.store.vault.initMasterCheck(masterKeyCheck(this.masterKey, this.random));
+    const stored = await this.store.vault.initMasterCheck(
+      masterKeyCheck(this.masterKey, this.random),
+      this.clock.now(),
+    );
     return matchesMasterKeyCheck(this.masterKey, stored);
   }
 
@@ -123,7 +126,8 @@ export class VaultService {
     );
     if (sealed === null) throw notFound();
     const dataKey = await this.store.vault.dataKey(sealed.orgId, sealed.keyVersion);
-    const key = dataKey === null ? null : unwrapDataKey(this.masterKey, dataKey.wrapped, dataKey.orgId, dataKey.version);
+    const key =
+      dataKey === null ? null : unwrapDataKey(this.masterKey, dataKey.wrapped, dataKey.orgId, dataKey.version);
     if (key === null) throw vaultUnavailable();
     const plain = open(key, sealed.sealed, secretAad(sealed.orgId, sealed.id, sealed.name));
     if (plain === null) {
@@ -226,7 +230,7 @@ export async function rotateMasterKey(
   if (Buffer.from(oldKey).equals(Buffer.from(newKey))) {
     throw new LatchkeyError("VALIDATION_FAILED", "The new master key is the same as the current one.");
   }
-  const check = await store.vault.initMasterCheck(masterKeyCheck(oldKey, random));
+  const check = await store.vault.initMasterCheck(masterKeyCheck(oldKey, random), clock.now());
   if (!matchesMasterKeyCheck(oldKey, check)) {
     throw new LatchkeyError("FORBIDDEN", "The current master key does not open this database's vault.");
   }
@@ -251,7 +255,7 @@ export async function rotateMasterKey(
     requestId: null,
     detail: { data_keys: keys.filter((key) => key.orgId === orgId).length },
   }));
-  await store.vault.replaceMasterKey(check, masterKeyCheck(newKey, random), rewrapped, events);
+  await store.vault.replaceMasterKey(check, masterKeyCheck(newKey, random), rewrapped, events, now);
   return { dataKeys: rewrapped.length, orgs: orgs.length };
 }
 

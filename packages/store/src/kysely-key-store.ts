@@ -9,6 +9,7 @@ import type {
   Page,
   PageRequest,
   StoredKeyLookup,
+  VaultWrite,
 } from "@latchkey/core";
 import {
   CompiledQuery,
@@ -21,6 +22,7 @@ import {
 } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit, keyEventAudit } from "./kysely-audit-store.js";
+import { insertSecret } from "./kysely-vault-store.js";
 import { paginate } from "./pagination.js";
 import {
   eventToRow,
@@ -197,9 +199,12 @@ export class KyselyKeyStore implements KeyStore {
     return this.readerLookup;
   }
 
-  async create(key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void> {
+  async create(key: ApiKey, secret: KeySecret, event: KeyEvent, vault?: VaultWrite): Promise<void> {
     await translateDriverErrors("A key with this secret or id exists.", () =>
-      this.db.transaction().execute((trx) => insertKey(trx, key, secret, event)),
+      this.db.transaction().execute(async (trx) => {
+        if (vault !== undefined) await insertSecret(trx, vault.secret);
+        await insertKey(trx, key, secret, event, vault === undefined ? [] : [vault.audit]);
+      }),
     );
   }
 
@@ -411,17 +416,21 @@ export async function recordKeyEvents(
   await appendAudit(trx, [...events.map(keyEventAudit), ...alsoAudit]);
 }
 
-/** Inserts a key with its first secret, its labels and its `created` event (inside a transaction). */
+/**
+ * Inserts a key with its first secret, its labels and its `created` event (inside a transaction), with
+ * any other audit events of the same change.
+ */
 export async function insertKey(
   trx: Transaction<Database>,
   key: ApiKey,
   secret: KeySecret,
   event: KeyEvent,
+  alsoAudit: readonly AuditEvent[] = [],
 ): Promise<void> {
   await trx.insertInto("api_keys").values(keyToRow(key)).execute();
   await insertLabels(trx, key.orgId, key.id, key.labels);
   await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
-  await recordKeyEvents(trx, [event]);
+  await recordKeyEvents(trx, [event], alsoAudit);
 }
 
 /**
