@@ -16,6 +16,8 @@ import {
   type Store,
   systemClock,
   UsageRecorder,
+  VAULT_KEY_BYTES,
+  type VaultService,
   Verifier,
 } from "@latchkey/core";
 import Fastify, {
@@ -38,12 +40,14 @@ import {
   AuditLogResource,
   KeyEventResource,
   OrgResource,
+  SecretResource,
   ServiceAccountResource,
 } from "./http/resource-schemas.js";
 import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
 import { validatorCompiler } from "./http/validation.js";
 import { API_VERSIONS } from "./http/versions.js";
+import { type MasterKey, openVault, resolveMasterKey } from "./master-key.js";
 import { restConventions } from "./plugins/rest-conventions.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
@@ -51,6 +55,7 @@ import { authCheckRoutes } from "./routes/auth-check.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { orgRoutes } from "./routes/orgs.js";
+import { secretRoutes } from "./routes/secrets.js";
 import { selfRoutes } from "./routes/self.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
@@ -68,6 +73,7 @@ export interface Services {
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
   audit: AuditService;
+  vault: VaultService;
 }
 
 declare module "fastify" {
@@ -87,6 +93,11 @@ export interface AppDeps {
   bus?: InvalidationBus | null;
   /** Where log lines go (default: standard output). Tests capture them here. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * The vault's master key (`startServer` resolves it: see `resolveMasterKey`). Without it, the app uses
+   * LATCHKEY_MASTER_KEY, or else a key that lives only as long as the process (in-memory databases).
+   */
+  masterKey?: Pick<MasterKey, "key" | "source">;
 }
 
 /** The largest request body: 1 MiB. */
@@ -133,6 +144,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const masterKey =
+    deps.masterKey ??
+    (config.masterKey !== undefined
+      ? resolveMasterKey(config, random)
+      : { key: random.bytes(VAULT_KEY_BYTES), source: "a key made for this process" });
+  // A wrong master key stops the start here, before anything is served.
+  const vault = await openVault(deps.store, masterKey, clock, random);
   const usage = new UsageRecorder(deps.store.usage);
   const metrics = new Metrics();
   const verifier = new Verifier(deps.store.keys, clock, {
@@ -162,9 +180,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     verifier,
     usage,
     failureThrottle,
-    keys: new KeyService(deps.store, verifier, clock, random),
+    keys: new KeyService(deps.store, verifier, clock, random, vault),
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
+    vault,
   } satisfies Services);
   const flushUsage = () =>
     usage
@@ -197,6 +216,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ServiceAccountResource,
     OrgResource,
     AuditLogResource,
+    SecretResource,
   ]) {
     app.addSchema(schema);
   }
@@ -247,6 +267,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);
+      await rest.register(secretRoutes);
       rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
         reply.type("application/json").send(app.swagger()),
       );
