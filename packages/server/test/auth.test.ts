@@ -2,6 +2,7 @@ import { generateKey } from "@latchkey/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
+  createSecret,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -36,7 +37,8 @@ beforeAll(async () => {
   const serviceAccountId = await createServiceAccount(t);
   const key = await createKey(t, { name: "route target" });
   const token = await createToken(t, t.owner.token, { name: "route target token" });
-  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id };
+  const secretId = await createSecret(t, "route-target", "route target value");
+  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id, secretId };
 
   const revoked = await createKey(t, { name: "revoked", permissions: ["*"] });
   const expiring = await createToken(t, t.owner.token, { name: "expiring", expires_in: "1h" });

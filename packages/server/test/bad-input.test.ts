@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
+  createSecret,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -30,7 +31,8 @@ beforeAll(async () => {
   const serviceAccountId = await createServiceAccount(t);
   const key = await createKey(t, { name: "target", labels: ["target"] });
   const token = await createToken(t, t.owner.token, { name: "target token" });
-  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id };
+  const secretId = await createSecret(t, "route-target", "route target value");
+  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id, secretId };
   verifiable = key.key;
 });
 

@@ -302,6 +302,7 @@ export interface RouteIds {
   keyId: string;
   serviceAccountId: string;
   tokenId: string;
+  secretId: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
@@ -309,6 +310,7 @@ export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
   if (path.includes("/self/tokens/{id}")) return ids.tokenId;
   if (path.includes("/api_keys/{id}")) return ids.keyId;
+  if (path.includes("/secrets/{id}")) return ids.secretId;
   throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
 }
 
@@ -341,6 +343,7 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       attributes: { name: "sample", role: "viewer" },
     },
     "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
+    "POST /rest/orgs/{org_id}/secrets": { type: "secret", attributes: { name: "sample", value: "sample value" } },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {
@@ -364,6 +367,23 @@ export async function createKey(
   expect(res.statusCode, res.body).toBe(201);
   const data = res.json().data;
   return { id: data.id, key: data.attributes.key, attributes: data.attributes };
+}
+
+/** Stores a vault secret through the API; returns its id. */
+export async function createSecret(
+  t: TestApp,
+  name: string,
+  value: string,
+  options: { token?: string; orgId?: string } = {},
+): Promise<string> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${options.orgId ?? t.owner.orgId}/secrets`,
+    token: options.token ?? t.owner.token,
+    body: { data: { type: "secret", attributes: { name, value } } },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().data.id;
 }
 
 /** Creates a personal token through `/rest/self/tokens`. */

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import {
   createKey,
   createOrg,
+  createSecret,
   createTestApp,
   expectError,
   fillPath,
@@ -181,6 +182,7 @@ describe("cross-org", () => {
       keyId: bKey.id,
       serviceAccountId: account.json().data.id,
       tokenId: bOwner.tokenId,
+      secretId: await createSecret(t, "b-secret", "b secret value", { token: bOwner.token, orgId: orgB.orgId }),
     };
     const snapshot = async () => {
       const out: unknown[] = [];
