@@ -43,7 +43,8 @@ async function storeAndReveal(server: RunningServer, token: string, value: strin
   const self = await fetch(`${server.url}/rest/self?version=2024-06-10`, {
     headers: { authorization: `token ${token}` },
   });
-  const orgId = (await self.json()).data.attributes.default_org_context as string;
+  const orgId = ((await self.json()) as { data: { attributes: { default_org_context: string } } }).data.attributes
+    .default_org_context;
   const url = `${server.url}/rest/orgs/${orgId}/secrets`;
   const headers = { authorization: `token ${token}`, "content-type": "application/vnd.api+json" };
   if (value !== null) {
@@ -54,10 +55,10 @@ async function storeAndReveal(server: RunningServer, token: string, value: strin
     });
     expect(created.status).toBe(201);
   }
-  const listed = await (await fetch(`${url}?version=2024-06-10`, { headers })).json();
-  const revealed = await fetch(`${url}/${listed.data[0].id}?version=2024-06-10&reveal=true`, { headers });
+  const listed = (await (await fetch(`${url}?version=2024-06-10`, { headers })).json()) as { data: { id: string }[] };
+  const revealed = await fetch(`${url}/${listed.data[0]?.id}?version=2024-06-10&reveal=true`, { headers });
   expect(revealed.status).toBe(200);
-  return (await revealed.json()).data.attributes.value;
+  return ((await revealed.json()) as { data: { attributes: { value: string } } }).data.attributes.value;
 }
 
 function tokenOf(printed: string[]): string {
