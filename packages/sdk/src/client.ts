@@ -7,6 +7,7 @@ import type {
   AuditLog,
   BulkRevocation,
   CreateKeyAttributes,
+  CreateSecretAttributes,
   CreateServiceAccountAttributes,
   CreateTokenAttributes,
   KeyFilter,
@@ -18,6 +19,7 @@ import type {
   QueryOf,
   RequestBodyOf,
   ResponseOf,
+  Secret,
   SelfDocument,
   ServiceAccount,
   TokenFilter,
@@ -277,6 +279,40 @@ export class LatchkeyClient {
         query: bracketFilter(filter),
       }),
     );
+  }
+
+  /** A page of the org's vault secrets, newest first, without values (needs secrets:list). */
+  listSecrets(orgId: string, page: PageOptions = {}): Promise<ListDocument<Secret>> {
+    return this.call("get", "/rest/orgs/{org_id}/secrets", { path: { org_id: orgId }, query: page });
+  }
+
+  /** Stores a secret in the org's vault (needs secrets:write); the answer holds no value. */
+  async createSecret(orgId: string, attributes: CreateSecretAttributes): Promise<Secret> {
+    const body = { data: { type: "secret" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/secrets", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** One secret's metadata, without its value. */
+  async getSecret(orgId: string, id: string): Promise<Secret> {
+    return (await this.call("get", "/rest/orgs/{org_id}/secrets/{id}", { path: { org_id: orgId, id } })).data;
+  }
+
+  /**
+   * One secret with its value in `attributes.value` (needs secrets:read). Every call is recorded in the
+   * audit log as `secret.read`.
+   */
+  async revealSecret(orgId: string, id: string): Promise<Secret & { attributes: { value: string } }> {
+    const path = { org_id: orgId, id };
+    const secret = (await this.call("get", "/rest/orgs/{org_id}/secrets/{id}", { path, query: { reveal: true } })).data;
+    if (secret.attributes.value === undefined) {
+      throw new LatchkeyApiError(200, "INVALID_RESPONSE", "The server answered without the value.", null);
+    }
+    return secret as Secret & { attributes: { value: string } };
+  }
+
+  /** Deletes a secret from the vault (needs secrets:write). */
+  async deleteSecret(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/secrets/{id}", { path: { org_id: orgId, id } });
   }
 
   /** Readiness: resolves when the database answers, throws LatchkeyApiError (503) when not. */

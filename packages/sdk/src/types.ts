@@ -7,6 +7,7 @@ export type {
   ErrorDocument,
   Org,
   paths,
+  Secret,
   ServiceAccount,
   Unauthorized,
 } from "./generated/openapi.js";
@@ -106,3 +107,6 @@ export type VerifyOptions = Omit<AttributesOf<RequestBodyOf<"/rest/api_keys/veri
 
 /** What the bulk revoke answers: how many keys it revoked and their ids. */
 export type BulkRevocation = ResponseOf<"/rest/orgs/{org_id}/api_keys/revoke", "post">["data"]["attributes"];
+
+/** Attributes accepted when storing a vault secret: its name and value. */
+export type CreateSecretAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/secrets", "post">>;
