@@ -8,7 +8,9 @@ import { registerKeysList } from "./commands/keys-list.js";
 import { registerKeysRegenerate } from "./commands/keys-regenerate.js";
 import { registerKeysShow } from "./commands/keys-show.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
+import { registerVaultRotate } from "./commands/vault-rotate.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Io } from "./io.js";
 import { CliError } from "./remote.js";
@@ -33,7 +35,22 @@ export function createProgram(io: Io): Command {
   const audit = program.command("audit").description("export the audit log, and verify its hash chain");
   registerAuditExport(audit, io);
   registerAuditVerify(audit, io);
-  for (const command of [program, keys, audit, ...keys.commands, ...audit.commands, ...program.commands]) {
+  const secrets = program.command("secrets").description("list, create, show and delete the org's vault secrets");
+  registerSecrets(secrets, io);
+  const vault = program.command("vault").description("operate the vault on the database: rotate the master key");
+  registerVaultRotate(vault, io);
+  for (const command of [
+    program,
+    keys,
+    audit,
+    secrets,
+    vault,
+    ...keys.commands,
+    ...audit.commands,
+    ...secrets.commands,
+    ...vault.commands,
+    ...program.commands,
+  ]) {
     command.exitOverride();
   }
   return program;
