@@ -22,6 +22,8 @@ export interface MasterKey {
   file: string | null;
   /** Where it came from, for messages: the setting or the file. Never the key. */
   source: string;
+  /** True when this call generated the key file. */
+  generated: boolean;
 }
 
 /** Where the generated master key of an SQLite database file lives: `master.key` beside it. */
@@ -71,7 +73,7 @@ export function resolveMasterKey(config: Config, random: RandomSource): MasterKe
   if (config.masterKey !== undefined) {
     const key = parseMasterKey(config.masterKey);
     if (key === null) throw new ConfigError(["LATCHKEY_MASTER_KEY: must be 32 bytes as base64 or hex"]);
-    return { key, file: null, source: "LATCHKEY_MASTER_KEY" };
+    return { key, file: null, source: "LATCHKEY_MASTER_KEY", generated: false };
   }
   const target = parseDatabaseUrl(config.databaseUrl);
   if (target.kind === "postgres") {
@@ -80,11 +82,16 @@ export function resolveMasterKey(config: Config, random: RandomSource): MasterKe
     ]);
   }
   if (target.path === ":memory:") {
-    return { key: random.bytes(VAULT_KEY_BYTES), file: null, source: "an in-memory key (in-memory database)" };
+    return {
+      key: random.bytes(VAULT_KEY_BYTES),
+      file: null,
+      source: "an in-memory key (in-memory database)",
+      generated: false,
+    };
   }
   const file = masterKeyFileFor(target.path);
-  writeMasterKeyFile(file, random.bytes(VAULT_KEY_BYTES), true);
-  return { key: readMasterKeyFile(file), file, source: `the key file ${file}` };
+  const generated = writeMasterKeyFile(file, random.bytes(VAULT_KEY_BYTES), true);
+  return { key: readMasterKeyFile(file), file, source: `the key file ${file}`, generated };
 }
 
 /**

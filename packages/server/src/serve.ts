@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { type Clock, systemClock } from "@latchkey/core";
 import { type KyselyStore, openStore } from "@latchkey/store";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { bootstrapOwner } from "./bootstrap-owner.js";
 import { openClusterDeps } from "./cluster.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
 import { openVault, resolveMasterKey } from "./master-key.js";
 import { tuneHeapForServing } from "./runtime.js";
 
@@ -35,7 +36,19 @@ export async function startServer(
   try {
     await store.migrate();
     // A wrong master key stops the start before anything is written or connected.
-    await openVault(store, masterKey, clock, random);
+    await openVault(store, masterKey, clock, random).catch((error: unknown) => {
+      if (!masterKey.generated || masterKey.file === null) throw error;
+      // The key file was missing, not wrong: a key made now cannot open a vault made before.
+      rmSync(masterKey.file, { force: true });
+      throw new ConfigError([
+        `LATCHKEY_MASTER_KEY: ${masterKey.file} is missing and this database's vault was created with another key; restore the file from your backup (or set LATCHKEY_MASTER_KEY)`,
+      ]);
+    });
+    if (masterKey.generated) {
+      options.print(
+        `vault master key generated in ${masterKey.file} (mode 0600): back it up apart from the database; secrets cannot be read without it.`,
+      );
+    }
     const owner = await bootstrapOwner(
       store,
       { email: config.ownerEmail, password: config.ownerPassword },

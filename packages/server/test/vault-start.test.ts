@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -73,6 +73,9 @@ describe("the master key at start", () => {
     const env = { LATCHKEY_DATABASE_URL: `sqlite:${join(dir, "data", "latchkey.db")}` };
     const first = await start(env);
     const token = tokenOf(first.printed);
+    expect(first.printed).toContainEqual(
+      expect.stringMatching(/^vault master key generated in .*master\.key \(mode 0600\)/),
+    );
     const file = join(dir, "data", "master.key");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(file, "utf8").trim(), "base64")).toHaveLength(32);
@@ -118,6 +121,10 @@ describe("the master key at start", () => {
     expect(error.message).toMatch(/does not open this database's vault/);
     writeFileSync(join(dir, "master.key"), "not a key\n");
     expect((await startFailure(env)).message).toMatch(/does not hold a 32-byte key/);
+    // A lost key file is not replaced by a new key that could never open the vault.
+    rmSync(join(dir, "master.key"));
+    expect((await startFailure(env)).message).toMatch(/master\.key is missing .*restore the file from your backup/);
+    expect(existsSync(join(dir, "master.key"))).toBe(false);
   });
 
   test("PostgreSQL without LATCHKEY_MASTER_KEY does not start, and says how to make one", async () => {
