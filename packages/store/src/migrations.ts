@@ -241,8 +241,15 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
   // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
   // the migration recorded and moves on.
+  // On PostgreSQL, Kysely looks for its migration tables in every schema of the database unless told
+  // which one: another schema's tables (a second Latchkey, a test running beside) would be taken for
+  // this one's. They belong in the schema this connection works in.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+    const { error, results } = await migrator.migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
     if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;

@@ -33,6 +33,8 @@ export function describeVaultContract(factory: StoreFactory): void {
       const { org, member } = await t.addOrg("admin");
       const actor = actorOf(org.id, member);
       const a = await vault.create(actor, org.id, { name: "stripe/live", value: "sk_live_contract_a" });
+      // Ids sort by creation time: the second secret a millisecond later.
+      t.clock.advance(1);
       const b = await vault.create(actor, org.id, { name: "db-password", value: "päss wörd" });
       await expectLatchkeyError(vault.create(actor, org.id, { name: "stripe/live", value: "x" }), "CONFLICT");
       const page = await t.store.vault.list(org.id, { limit: 10 });
