@@ -96,6 +96,20 @@ describe("latchkey secrets", () => {
     expect((await cli(["secrets", "show", saved?.id as string, "--reveal"], env)).stdout).toBe(key);
     values.set(saved?.id as string, key);
   });
+
+  test("keys regenerate --save-to-vault stores the new secret under a new name", async () => {
+    const created = await cli(["keys", "create", "--name", "rotating", "--expires-in", "30d", "--json"], env);
+    const id = json<{ data: { id: string } }>(created).data.id;
+    const regenerated = await cli(["keys", "regenerate", id, "--save-to-vault", "rotating/v2", "--json"], env);
+    expect(regenerated.code, regenerated.stderr).toBe(0);
+    const key = json<{ data: { attributes: { key: string } } }>(regenerated).data.attributes.key;
+    const listed = json<{ data: { id: string; attributes: { name: string } }[] }>(
+      await cli(["secrets", "list", "--json"], env),
+    );
+    const saved = listed.data.find((secret) => secret.attributes.name === "rotating/v2");
+    expect((await cli(["secrets", "show", saved?.id as string, "--reveal"], env)).stdout).toBe(key);
+    values.set(saved?.id as string, key);
+  });
 });
 
 describe("latchkey vault rotate-master-key", () => {

@@ -85,11 +85,7 @@ export class KeyService {
    */
   async create(actor: Actor, orgId: string, input: CreateKeyInput): Promise<IssuedKey> {
     requireOrg(actor, orgId);
-    if (input.saveToVault !== undefined) {
-      if (this.vault === null) throw new LatchkeyError("SERVICE_UNAVAILABLE", "This node has no vault.");
-      requirePermission(actor, "secrets:write");
-      checkSecretName(input.saveToVault.name, "/data/attributes/save_to_vault/name");
-    }
+    if (input.saveToVault !== undefined) this.requireVaultWrite(actor, input.saveToVault.name);
     const now = this.clock.now();
     const org = await this.store.orgs.get(actor.orgId);
     if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.");
@@ -215,9 +211,16 @@ export class KeyService {
 
   /**
    * Gives a key a new secret, keeping its id, settings and history. The old secret keeps working for
-   * `gracePeriodSeconds` (0 = stops at once).
+   * `gracePeriodSeconds` (0 = stops at once). With `saveToVault` (needs `secrets:write`) the new secret
+   * is also stored in the vault under that name, in the same transaction: a taken name changes nothing.
    */
-  async regenerate(actor: Actor, orgId: string, id: string, gracePeriodSeconds = 0): Promise<IssuedKey> {
+  async regenerate(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    gracePeriodSeconds = 0,
+    saveToVault?: { name: string },
+  ): Promise<IssuedKey> {
     if (
       !Number.isInteger(gracePeriodSeconds) ||
       gracePeriodSeconds < 0 ||
@@ -231,6 +234,7 @@ export class KeyService {
     }
     const key = await this.manageable(actor, orgId, id);
     this.requireNotRevoked(key);
+    if (saveToVault !== undefined) this.requireVaultWrite(actor, saveToVault.name);
     const now = this.clock.now();
     if (keyStatus(key, now) === "expired") {
       throw new LatchkeyError("CONFLICT", "The key has expired; create a new key instead.");
@@ -239,7 +243,11 @@ export class KeyService {
     const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
     const graceUntil = new Date(now.getTime() + gracePeriodSeconds * 1000);
     const event = this.event(actor, key, "regenerated", { grace_period_seconds: gracePeriodSeconds });
-    const updated = await this.store.keys.regenerate(key.orgId, key.id, secret, graceUntil, event);
+    const saved =
+      saveToVault === undefined || this.vault === null
+        ? undefined
+        : await this.vault.prepare(actor, saveToVault.name, generated.key, { api_key_id: key.id });
+    const updated = await this.store.keys.regenerate(key.orgId, key.id, secret, graceUntil, event, saved);
     this.verifier.forgetKey(key.id);
     this.verifier.forgetHash(secret.hash);
     if (updated === null) throw await this.stateConflict(actor, id);
@@ -316,6 +324,13 @@ export class KeyService {
       requirePermission(actor, "api_keys:write");
     }
     return key;
+  }
+
+  /** Checks, before anything is made, that the actor may save into the vault under this name. */
+  private requireVaultWrite(actor: Actor, name: string): void {
+    if (this.vault === null) throw new LatchkeyError("SERVICE_UNAVAILABLE", "This node has no vault.");
+    requirePermission(actor, "secrets:write");
+    checkSecretName(name, "/data/attributes/save_to_vault/name");
   }
 
   private requireNotRevoked(key: ApiKey): void {

@@ -95,9 +95,18 @@ export interface KeyStore {
   change(orgId: string, id: string, change: KeyChange, event: KeyEvent): Promise<ApiKey | null>;
   /**
    * Gives a live key a new current secret; every other secret of the key stops working at `graceUntil`
-   * (or earlier, if it already would). Returns the changed key, or null when the key is revoked or gone.
+   * (or earlier, if it already would); with `vault`, also stores that vault secret and its audit event in
+   * the same transaction (a vault name the org uses already is a CONFLICT, and nothing changes). Returns
+   * the changed key, or null when the key is revoked or gone.
    */
-  regenerate(orgId: string, id: string, secret: KeySecret, graceUntil: Date, event: KeyEvent): Promise<ApiKey | null>;
+  regenerate(
+    orgId: string,
+    id: string,
+    secret: KeySecret,
+    graceUntil: Date,
+    event: KeyEvent,
+    vault?: VaultWrite,
+  ): Promise<ApiKey | null>;
   /** Revokes every live key of the org that matches `filter`, each with its own event. Returns their ids. */
   revokeMatching(orgId: string, filter: KeyFilter, now: Date, eventFor: (key: ApiKey) => KeyEvent): Promise<string[]>;
   /** The key's events, oldest first. */

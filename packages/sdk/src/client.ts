@@ -169,9 +169,21 @@ export class LatchkeyClient {
     return answer.data;
   }
 
-  /** Gives a key a new secret (in the answer's `attributes.key`); the old one works for the grace period. */
-  async regenerateKey(orgId: string, id: string, gracePeriodSeconds = 0): Promise<ApiKey> {
-    const body = { data: { type: "api_key" as const, attributes: { grace_period_seconds: gracePeriodSeconds } } };
+  /**
+   * Gives a key a new secret (in the answer's `attributes.key`); the old one works for the grace period.
+   * With `saveToVault`, the new secret is also stored in the org's vault under that name.
+   */
+  async regenerateKey(
+    orgId: string,
+    id: string,
+    gracePeriodSeconds = 0,
+    saveToVault?: { name: string },
+  ): Promise<ApiKey> {
+    const attributes = {
+      grace_period_seconds: gracePeriodSeconds,
+      ...(saveToVault !== undefined ? { save_to_vault: saveToVault } : {}),
+    };
+    const body = { data: { type: "api_key" as const, attributes } };
     const path = { org_id: orgId, id };
     return (await this.call("post", "/rest/orgs/{org_id}/api_keys/{id}/regenerate", { path, body })).data;
   }

@@ -10,6 +10,7 @@ import {
   send,
   type TestApp,
   unknownUuid,
+  verify,
 } from "./helpers.js";
 
 // The vault (SPEC §5): named secrets per org, encrypted at rest; values only with secrets:read, each
@@ -276,5 +277,28 @@ describe("save_to_vault on key creation", () => {
     for (const name of ["", "has space", 7, null]) expectError(await createWithVault(name), 400, "VALIDATION_FAILED");
     expect(await listAllKeys(t)).toHaveLength(keysBefore + 1);
     expect((await send(t.app, { url: secretsUrl, token: t.owner.token })).json().data).toEqual([]);
+  });
+
+  test("regenerate can save the new secret too; a taken name leaves the key as it was", async () => {
+    const key = await createKey(t, { name: "rotated" });
+    const regenerate = (name: string) =>
+      send(t.app, {
+        method: "POST",
+        url: `/rest/orgs/${t.owner.orgId}/api_keys/${key.id}/regenerate`,
+        token: t.owner.token,
+        body: { data: { type: "api_key", attributes: { grace_period_seconds: 0, save_to_vault: { name } } } },
+      });
+    const first = await regenerate("rotated/v2");
+    expect(first.statusCode, first.body).toBe(200);
+    const secret: string = first.json().data.attributes.key;
+    const saved = (await send(t.app, { url: secretsUrl, token: t.owner.token })).json().data[0];
+    expect(saved.attributes.name).toBe("rotated/v2");
+    expect((await reveal(saved.id)).json().data.attributes.value).toBe(secret);
+
+    const clash = await regenerate("rotated/v2");
+    expectError(clash, 409, "CONFLICT");
+    expect((await verify(t, secret)).code).toBe("VALID");
+    const events = await auditActions("api_key.regenerated");
+    expect(events).toHaveLength(1);
   });
 });

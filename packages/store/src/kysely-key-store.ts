@@ -265,6 +265,7 @@ export class KyselyKeyStore implements KeyStore {
     secret: KeySecret,
     graceUntil: Date,
     event: KeyEvent,
+    vault?: VaultWrite,
   ): Promise<ApiKey | null> {
     return translateDriverErrors("A key with this secret exists.", () =>
       this.db.transaction().execute(async (trx) => {
@@ -285,7 +286,8 @@ export class KyselyKeyStore implements KeyStore {
           .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
           .execute();
         await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
-        await recordKeyEvents(trx, [event]);
+        if (vault !== undefined) await insertSecret(trx, vault.secret);
+        await recordKeyEvents(trx, [event], vault === undefined ? [] : [vault.audit]);
         const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
         return rowToKey(row);
       }),

@@ -655,6 +655,11 @@ export interface paths {
           attributes: {
             /** How long the old secret keeps working (0 = stops at once; at most 7 days). */
             grace_period_seconds?: number;
+            /** Also store the new secret in the org's vault under this name, in the same transaction (needs secrets:write). A name already in use fails the regeneration (409) and the key keeps its secret. */
+            save_to_vault?: {
+              /** The vault secret's name. */
+              name: string;
+            };
           };
         };
       };

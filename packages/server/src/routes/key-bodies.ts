@@ -122,20 +122,39 @@ export const UpdateKeyBody = requestBody(
   ),
 );
 
-/** The optional body of a regenerate request. */
+const GracePeriod = Type.Integer({
+  minimum: 0,
+  maximum: MAX_GRACE_PERIOD_SECONDS,
+  default: 0,
+  description: "How long the old secret keeps working (0 = stops at once; at most 7 days).",
+});
+
+/** The optional body of a personal token's regenerate request. */
 export const RegenerateBody = Type.Union([
+  Type.Null(),
+  requestBody(
+    "api_key",
+    Type.Object({ grace_period_seconds: Type.Optional(GracePeriod) }, { additionalProperties: false }),
+  ),
+]);
+
+/** The optional body of an org key's regenerate request: it may also save the new secret into the vault. */
+export const RegenerateKeyBody = Type.Union([
   Type.Null(),
   requestBody(
     "api_key",
     Type.Object(
       {
-        grace_period_seconds: Type.Optional(
-          Type.Integer({
-            minimum: 0,
-            maximum: MAX_GRACE_PERIOD_SECONDS,
-            default: 0,
-            description: "How long the old secret keeps working (0 = stops at once; at most 7 days).",
-          }),
+        grace_period_seconds: Type.Optional(GracePeriod),
+        save_to_vault: Type.Optional(
+          Type.Object(
+            { name: Type.String({ pattern: SECRET_NAME_PATTERN, description: "The vault secret's name." }) },
+            {
+              additionalProperties: false,
+              description:
+                "Also store the new secret in the org's vault under this name, in the same transaction (needs secrets:write). A name already in use fails the regeneration (409) and the key keeps its secret.",
+            },
+          ),
         ),
       },
       { additionalProperties: false },
