@@ -236,6 +236,16 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+/**
+ * Whether a failed migration run is worth another try: on SQLite, a concurrent first start made the
+ * tables; on PostgreSQL, a schema other than ours vanished while Kysely listed the tables.
+ */
+function retryable(message: string, ownSchema: string | undefined): boolean {
+  if (ownSchema === undefined) return /already exists|duplicate column/i.test(message);
+  const vanished = /^schema "([^"]+)" does not exist$/.exec(message);
+  return vanished !== null && vanished[1] !== ownSchema;
+}
+
 /** Brings the schema to the newest migration. Safe to run on every start and from several nodes. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
@@ -243,7 +253,8 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   // the migration recorded and moves on.
   // On PostgreSQL, Kysely looks for its migration tables in every schema of the database unless told
   // which one: another schema's tables (a second Latchkey, a test running beside) would be taken for
-  // this one's. They belong in the schema this connection works in.
+  // this one's. They belong in the schema this connection works in. Kysely still lists every schema's
+  // tables, so a schema dropped by someone else meanwhile fails that listing: it is tried again.
   const migrationTableSchema = isPostgres(db)
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
     : undefined;
@@ -252,7 +263,7 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
     const { error, results } = await migrator.migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
     const message = error instanceof Error ? error.message : String(error);
-    if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
+    if (attempt >= 5 || !retryable(message, migrationTableSchema)) throw error;
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
 }

@@ -158,6 +158,22 @@ export function describeVaultContract(factory: StoreFactory): void {
       await expectLatchkeyError(t.store.keys.create(second.key, second.secret, second.event, clash), "CONFLICT");
       expect(await t.store.keys.get(org.id, second.key.id)).toBeNull();
       expect(await t.store.audit.check()).toEqual(auditBefore);
+
+      // The same on regenerate: a taken name leaves the key with its current secret.
+      const next = t.data.secret(first.key);
+      const regenerated = t.data.event(first.key, "regenerated", { actor: member, requestId: null });
+      const taken = await vault.prepare(actor, "taken", next.plaintext, { api_key_id: first.key.id });
+      await expectLatchkeyError(
+        t.store.keys.regenerate(org.id, first.key.id, next.secret, t.clock.now(), regenerated, taken),
+        "CONFLICT",
+      );
+      expect((await t.store.keys.findBySecretHash(first.secret.hash))?.secret.expiresAt).toBeNull();
+      expect(await t.store.keys.findBySecretHash(next.secret.hash)).toBeNull();
+      const free = await vault.prepare(actor, "deploy-key-2", next.plaintext, { api_key_id: first.key.id });
+      expect(
+        await t.store.keys.regenerate(org.id, first.key.id, next.secret, t.clock.now(), regenerated, free),
+      ).not.toBeNull();
+      expect((await vault.reveal(actor, org.id, free.secret.id)).value).toBe(next.plaintext);
     });
   });
 }
