@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,6 +67,8 @@ beforeAll(async () => {
     LATCHKEY_STALE_SECONDS: "300",
     LATCHKEY_USAGE_FLUSH_SECONDS: String(FLUSH_SECONDS),
     LATCHKEY_AUTH_FAILURE_LIMIT: "0",
+    // On PostgreSQL every node needs the vault's key, the same one.
+    LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64"),
   };
   // Node 1 migrates and bootstraps the empty database first; the others find it ready.
   const first = await LatchkeyNode.start("node1", env);

@@ -11,7 +11,9 @@ import { registerLogin } from "./commands/login.js";
 import { registerMembers } from "./commands/members.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerOrgs } from "./commands/orgs.js";
+import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
+import { registerVaultRotate } from "./commands/vault-rotate.js";
 import { registerVerify } from "./commands/verify.js";
 import type { Io } from "./io.js";
 import { CliError } from "./remote.js";
@@ -39,7 +41,11 @@ export function createProgram(io: Io): Command {
   registerAuditVerify(audit, io);
   const orgs = registerOrgs(program, io);
   const members = registerMembers(program, io);
-  const groups = [keys, audit, orgs, members];
+  const secrets = program.command("secrets").description("list, create, show and delete the org's vault secrets");
+  registerSecrets(secrets, io);
+  const vault = program.command("vault").description("operate the vault on the database: rotate the master key");
+  registerVaultRotate(vault, io);
+  const groups = [keys, audit, orgs, members, secrets, vault];
   for (const command of [program, ...groups, ...groups.flatMap((group) => group.commands), ...program.commands]) {
     command.exitOverride();
   }

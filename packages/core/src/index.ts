@@ -109,13 +109,16 @@ export {
   type QuotaRefill,
   type RateLimit,
   SERVICE_ACCOUNT_AUTH_TYPES,
+  type SealedSecret,
   type ServiceAccount,
   type ServiceAccountAuthType,
   type SystemActor,
   toVerifiableKey,
   type User,
+  type VaultSecret,
   VERIFIABLE_KEY_FIELDS,
   type VerifiableKey,
+  type WrappedDataKey,
 } from "./model.js";
 export {
   ACCESS_TOKEN_PREFIX,
@@ -189,6 +192,8 @@ export type {
   Store,
   StoredKeyLookup,
   UserStore,
+  VaultStore,
+  VaultWrite,
 } from "./ports.js";
 export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
@@ -207,6 +212,31 @@ export {
   UsageRecorder,
   type UsageStore,
 } from "./usage.js";
+export {
+  formatMasterKey,
+  masterKeyCheck,
+  matchesMasterKeyCheck,
+  open as openSealed,
+  packSealed,
+  parseMasterKey,
+  type Sealed,
+  seal,
+  secretAad,
+  unpackSealed,
+  unwrapDataKey,
+  VAULT_KEY_BYTES,
+  wrapDataKey,
+} from "./vault-crypto.js";
+export {
+  type CreateSecretInput,
+  checkSecretName,
+  MAX_SECRET_VALUE_BYTES,
+  type MasterKeyRotation,
+  type RevealedSecret,
+  rotateMasterKey,
+  SECRET_NAME_PATTERN,
+  VaultService,
+} from "./vault-service.js";
 export {
   type Actor,
   ownerGrants,

@@ -27,6 +27,7 @@ import {
 import { normalizeGrants } from "./permissions.js";
 import type { KeyChange, KeyFilter, Page, PageRequest, Store } from "./ports.js";
 import { keyStatus } from "./status.js";
+import { checkSecretName, type VaultService } from "./vault-service.js";
 import { type Actor, refillPeriodStart, type Verifier, type VerifyOutcome, type VerifyRequest } from "./verifier.js";
 
 /** What a caller asks for when creating a key. */
@@ -44,6 +45,8 @@ export interface CreateKeyInput {
   ipAllowlist?: string[] | undefined;
   rateLimit?: RateLimit | null | undefined;
   quota?: { remaining: number; refill?: QuotaRefill | null | undefined } | null | undefined;
+  /** Saves the new key's secret into the org's vault under this name, in the key's transaction. */
+  saveToVault?: { name: string } | undefined;
 }
 
 /** The fields a key's PATCH may change. */
@@ -71,14 +74,18 @@ export class KeyService {
     private readonly verifier: Verifier,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    private readonly vault: VaultService | null = null,
   ) {}
 
   /**
    * Creates a key in the actor's org. A personal key belongs to the acting user; a service key belongs
-   * to a service account of the org, or to the org itself when no account is named.
+   * to a service account of the org, or to the org itself when no account is named. With `saveToVault`
+   * (needs `secrets:write`) the secret is also stored in the vault, in the same transaction: when the
+   * name is taken, nothing is created.
    */
   async create(actor: Actor, orgId: string, input: CreateKeyInput): Promise<IssuedKey> {
     requireOrg(actor, orgId);
+    if (input.saveToVault !== undefined) this.requireVaultWrite(actor, input.saveToVault.name);
     const now = this.clock.now();
     const org = await this.store.orgs.get(actor.orgId);
     if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.");
@@ -122,7 +129,11 @@ export class KeyService {
       quota: checkQuota(input.quota ?? null, now),
     };
     const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
-    await this.store.keys.create(key, secret, this.event(actor, key, "created", {}));
+    const saved =
+      input.saveToVault === undefined || this.vault === null
+        ? undefined
+        : await this.vault.prepare(actor, input.saveToVault.name, generated.key, { api_key_id: key.id });
+    await this.store.keys.create(key, secret, this.event(actor, key, "created", {}), saved);
     this.verifier.forgetHash(secret.hash);
     return { key, secret: generated.key };
   }
@@ -201,9 +212,16 @@ export class KeyService {
 
   /**
    * Gives a key a new secret, keeping its id, settings and history. The old secret keeps working for
-   * `gracePeriodSeconds` (0 = stops at once).
+   * `gracePeriodSeconds` (0 = stops at once). With `saveToVault` (needs `secrets:write`) the new secret
+   * is also stored in the vault under that name, in the same transaction: a taken name changes nothing.
    */
-  async regenerate(actor: Actor, orgId: string, id: string, gracePeriodSeconds = 0): Promise<IssuedKey> {
+  async regenerate(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    gracePeriodSeconds = 0,
+    saveToVault?: { name: string },
+  ): Promise<IssuedKey> {
     if (
       !Number.isInteger(gracePeriodSeconds) ||
       gracePeriodSeconds < 0 ||
@@ -217,6 +235,7 @@ export class KeyService {
     }
     const key = await this.manageable(actor, orgId, id);
     this.requireNotRevoked(key);
+    if (saveToVault !== undefined) this.requireVaultWrite(actor, saveToVault.name);
     const now = this.clock.now();
     if (keyStatus(key, now) === "expired") {
       throw new LatchkeyError("CONFLICT", "The key has expired; create a new key instead.");
@@ -225,7 +244,11 @@ export class KeyService {
     const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
     const graceUntil = new Date(now.getTime() + gracePeriodSeconds * 1000);
     const event = this.event(actor, key, "regenerated", { grace_period_seconds: gracePeriodSeconds });
-    const updated = await this.store.keys.regenerate(key.orgId, key.id, secret, graceUntil, event);
+    const saved =
+      saveToVault === undefined || this.vault === null
+        ? undefined
+        : await this.vault.prepare(actor, saveToVault.name, generated.key, { api_key_id: key.id });
+    const updated = await this.store.keys.regenerate(key.orgId, key.id, secret, graceUntil, event, saved);
     this.verifier.forgetKey(key.id);
     this.verifier.forgetHash(secret.hash);
     if (updated === null) throw await this.stateConflict(actor, id);
@@ -302,6 +325,13 @@ export class KeyService {
       requirePermission(actor, "api_keys:write");
     }
     return key;
+  }
+
+  /** Checks, before anything is made, that the actor may save into the vault under this name. */
+  private requireVaultWrite(actor: Actor, name: string): void {
+    if (this.vault === null) throw new LatchkeyError("SERVICE_UNAVAILABLE", "This node has no vault.");
+    requirePermission(actor, "secrets:write");
+    checkSecretName(name, "/data/attributes/save_to_vault/name");
   }
 
   private requireNotRevoked(key: ApiKey): void {

@@ -1,5 +1,6 @@
 import type { AuditActor } from "./audit.js";
 import type { BuiltInRole } from "./permissions.js";
+import type { Sealed } from "./vault-crypto.js";
 
 /** The kinds of key this release issues. */
 export const KEY_KINDS = ["personal", "service"] as const;
@@ -264,4 +265,29 @@ export interface AccessToken {
   permissions: string[];
   createdAt: Date;
   expiresAt: Date;
+}
+
+/** A secret of an org's vault, as lists and reads show it: never its value. */
+export interface VaultSecret {
+  id: string;
+  orgId: string;
+  /** Unique in the org. */
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+  createdBy: PrincipalRef;
+}
+
+/** A secret as stored: its value sealed under version `keyVersion` of its org's data key. */
+export interface SealedSecret extends VaultSecret {
+  keyVersion: number;
+  sealed: Sealed;
+}
+
+/** An org's data key, sealed under the master key (`v1.<nonce>.<ciphertext>.<tag>`). */
+export interface WrappedDataKey {
+  orgId: string;
+  version: number;
+  wrapped: string;
+  createdAt: Date;
 }

@@ -12,8 +12,9 @@ export const LATCHKEY_PERMISSIONS = {
   "api_keys:verify": "Verify keys of the org through POST /rest/api_keys/verify",
   "service_accounts:read": "List and see service accounts",
   "service_accounts:write": "Create, change and delete service accounts",
-  "secrets:read": "Read secret values from the vault",
-  "secrets:write": "Store and delete vault secrets",
+  "secrets:list": "List vault secrets and see their names and dates (never their values)",
+  "secrets:read": "Read secret values from the vault (every read is audited)",
+  "secrets:write": "Store and delete vault secrets, and save new keys into the vault",
   "members:read": "List the org's members and roles",
   "members:write": "Invite, change and remove members and roles",
   "audit:read": "Read and export the audit log",
@@ -114,6 +115,7 @@ const VIEWER_GRANTS = [
   "members:read",
   "usage:read",
   "webhooks:read",
+  "secrets:list",
 ];
 
 /**

@@ -12,9 +12,12 @@ import type {
   MemberView,
   Org,
   OrgPolicy,
+  SealedSecret,
   ServiceAccount,
   User,
+  VaultSecret,
   VerifiableKey,
+  WrappedDataKey,
 } from "./model.js";
 import type { InvitationStore, PeopleStore, SessionStore } from "./people.js";
 import type { BuiltInRole } from "./permissions.js";
@@ -96,8 +99,12 @@ export interface StoredKeyLookup {
  * their guard inside the write, so two racing revokes produce one `revoked` event.
  */
 export interface KeyStore {
-  /** Inserts the key, its first secret and its `created` event. A duplicate secret hash is a CONFLICT. */
-  create(key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void>;
+  /**
+   * Inserts the key, its first secret and its `created` event; with `vault`, also that vault secret and
+   * its audit event, in the same transaction. A duplicate secret hash, or a vault name the org already
+   * uses, is a CONFLICT and nothing is written.
+   */
+  create(key: ApiKey, secret: KeySecret, event: KeyEvent, vault?: VaultWrite): Promise<void>;
   /**
    * Finds the key (deleted or not) that a secret with this SHA-256 belongs to. An adapter that can
    * answer synchronously (an embedded database) may return the value itself: verification then does
@@ -115,9 +122,18 @@ export interface KeyStore {
   change(orgId: string, id: string, change: KeyChange, event: KeyEvent): Promise<ApiKey | null>;
   /**
    * Gives a live key a new current secret; every other secret of the key stops working at `graceUntil`
-   * (or earlier, if it already would). Returns the changed key, or null when the key is revoked or gone.
+   * (or earlier, if it already would); with `vault`, also stores that vault secret and its audit event in
+   * the same transaction (a vault name the org uses already is a CONFLICT, and nothing changes). Returns
+   * the changed key, or null when the key is revoked or gone.
    */
-  regenerate(orgId: string, id: string, secret: KeySecret, graceUntil: Date, event: KeyEvent): Promise<ApiKey | null>;
+  regenerate(
+    orgId: string,
+    id: string,
+    secret: KeySecret,
+    graceUntil: Date,
+    event: KeyEvent,
+    vault?: VaultWrite,
+  ): Promise<ApiKey | null>;
   /** Revokes every live key of the org that matches `filter`, each with its own event. Returns their ids. */
   revokeMatching(orgId: string, filter: KeyFilter, now: Date, eventFor: (key: ApiKey) => KeyEvent): Promise<string[]>;
   /** The key's events, oldest first. */
@@ -152,6 +168,52 @@ export interface KeyStore {
 export interface OrgUpdate {
   name?: string | undefined;
   policy?: Partial<OrgPolicy> | undefined;
+}
+
+/** A vault secret written together with another change, and its audit event. */
+export interface VaultWrite {
+  secret: SealedSecret;
+  audit: AuditEvent;
+}
+
+/**
+ * Storage of the vault: the master key's check value, each org's wrapped data keys, and the sealed
+ * secrets. Values are stored only sealed; metadata reads never return them. Atomicity: every write is
+ * one transaction with its audit event (written last). Concurrency: racing first writes of the check
+ * value or of an org's data key all end with the one that was stored, which each caller gets back.
+ */
+export interface VaultStore {
+  /** Stores `check` as the master key's check value unless one exists; returns the stored one. */
+  initMasterCheck(check: string, at: Date): Promise<string>;
+  /** The org's newest data key; when it has none, `candidate` is stored first. Returns what is stored. */
+  ensureDataKey(candidate: WrappedDataKey): Promise<WrappedDataKey>;
+  /** One data key of an org. */
+  dataKey(orgId: string, version: number): Promise<WrappedDataKey | null>;
+  /** Every data key of every org (for master-key rotation). */
+  listDataKeys(): Promise<WrappedDataKey[]>;
+  /** Inserts a secret with its audit event. A name the org already uses is a CONFLICT. */
+  create(write: VaultWrite): Promise<void>;
+  /** A secret's metadata. */
+  get(orgId: string, id: string): Promise<VaultSecret | null>;
+  /** The org's secrets' metadata, newest first. */
+  list(orgId: string, page: PageRequest): Promise<Page<VaultSecret>>;
+  /** A sealed secret, read in one transaction with the audit event `auditFor` makes of it. */
+  reveal(orgId: string, id: string, auditFor: (secret: VaultSecret) => AuditEvent): Promise<SealedSecret | null>;
+  /** Deletes a secret (its sealed value is gone), with its audit event. Returns what was deleted. */
+  delete(orgId: string, id: string, auditFor: (secret: VaultSecret) => AuditEvent): Promise<VaultSecret | null>;
+  /**
+   * Replaces the master key: in one transaction, checks that the stored check value is still
+   * `expectedCheck` and that the data keys are exactly those of `rewrapped` (same orgs and versions),
+   * writes each re-wrapped data key and the new check value, then `events`. Secrets are not touched.
+   * CONFLICT when the check value or the set of data keys changed meanwhile.
+   */
+  replaceMasterKey(
+    expectedCheck: string,
+    newCheck: string,
+    rewrapped: readonly WrappedDataKey[],
+    events: readonly AuditEvent[],
+    at: Date,
+  ): Promise<void>;
 }
 
 /** Storage of orgs. */
@@ -282,6 +344,7 @@ export interface Store {
   readonly people: PeopleStore;
   readonly sessions: SessionStore;
   readonly invitations: InvitationStore;
+  readonly vault: VaultStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */
   bootstrap(records: BootstrapRecords): Promise<boolean>;
   /** Resolves when the database answers. */

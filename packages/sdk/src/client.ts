@@ -10,6 +10,7 @@ import type {
   ClientSecret,
   CreateInvitationAttributes,
   CreateKeyAttributes,
+  CreateSecretAttributes,
   CreateServiceAccountAttributes,
   CreateTokenAttributes,
   Invitation,
@@ -23,6 +24,7 @@ import type {
   QueryOf,
   RequestBodyOf,
   ResponseOf,
+  Secret,
   SelfDocument,
   ServiceAccount,
   SessionInfo,
@@ -192,9 +194,21 @@ export class LatchkeyClient {
     return answer.data;
   }
 
-  /** Gives a key a new secret (in the answer's `attributes.key`); the old one works for the grace period. */
-  async regenerateKey(orgId: string, id: string, gracePeriodSeconds = 0): Promise<ApiKey> {
-    const body = { data: { type: "api_key" as const, attributes: { grace_period_seconds: gracePeriodSeconds } } };
+  /**
+   * Gives a key a new secret (in the answer's `attributes.key`); the old one works for the grace period.
+   * With `saveToVault`, the new secret is also stored in the org's vault under that name.
+   */
+  async regenerateKey(
+    orgId: string,
+    id: string,
+    gracePeriodSeconds = 0,
+    saveToVault?: { name: string },
+  ): Promise<ApiKey> {
+    const attributes = {
+      grace_period_seconds: gracePeriodSeconds,
+      ...(saveToVault !== undefined ? { save_to_vault: saveToVault } : {}),
+    };
+    const body = { data: { type: "api_key" as const, attributes } };
     const path = { org_id: orgId, id };
     return (await this.call("post", "/rest/orgs/{org_id}/api_keys/{id}/regenerate", { path, body })).data;
   }
@@ -431,6 +445,40 @@ export class LatchkeyClient {
         query: bracketFilter(filter),
       }),
     );
+  }
+
+  /** A page of the org's vault secrets, newest first, without values (needs secrets:list). */
+  listSecrets(orgId: string, page: PageOptions = {}): Promise<ListDocument<Secret>> {
+    return this.call("get", "/rest/orgs/{org_id}/secrets", { path: { org_id: orgId }, query: page });
+  }
+
+  /** Stores a secret in the org's vault (needs secrets:write); the answer holds no value. */
+  async createSecret(orgId: string, attributes: CreateSecretAttributes): Promise<Secret> {
+    const body = { data: { type: "secret" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/secrets", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** One secret's metadata, without its value. */
+  async getSecret(orgId: string, id: string): Promise<Secret> {
+    return (await this.call("get", "/rest/orgs/{org_id}/secrets/{id}", { path: { org_id: orgId, id } })).data;
+  }
+
+  /**
+   * One secret with its value in `attributes.value` (needs secrets:read). Every call is recorded in the
+   * audit log as `secret.read`.
+   */
+  async revealSecret(orgId: string, id: string): Promise<Secret & { attributes: { value: string } }> {
+    const path = { org_id: orgId, id };
+    const secret = (await this.call("get", "/rest/orgs/{org_id}/secrets/{id}", { path, query: { reveal: true } })).data;
+    if (secret.attributes.value === undefined) {
+      throw new LatchkeyApiError(200, "INVALID_RESPONSE", "The server answered without the value.", null);
+    }
+    return secret as Secret & { attributes: { value: string } };
+  }
+
+  /** Deletes a secret from the vault (needs secrets:write). */
+  async deleteSecret(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/secrets/{id}", { path: { org_id: orgId, id } });
   }
 
   /** Readiness: resolves when the database answers, throws LatchkeyApiError (503) when not. */

@@ -10,6 +10,7 @@ export type {
   Membership,
   Org,
   paths,
+  Secret,
   ServiceAccount,
   Unauthorized,
 } from "./generated/openapi.js";
@@ -121,3 +122,5 @@ export type CreateInvitationAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/
 
 /** The answer of sign-in, `GET /auth/session` and invitation acceptance: user, orgs and CSRF token. */
 export type SessionInfo = ResponseOf<"/auth/session", "get">;
+/** Attributes accepted when storing a vault secret: its name and value. */
+export type CreateSecretAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/secrets", "post">>;

@@ -182,6 +182,16 @@ describe("LatchkeyClient against a real server", () => {
     expect(report).toMatchObject({ status: 404, code: "NOT_FOUND" });
   });
 
+  it("stores, lists, reveals and deletes vault secrets", async () => {
+    const created = await client.createSecret(orgId, { name: "sdk/secret", value: "sdk secret value" });
+    expect(created.attributes).not.toHaveProperty("value");
+    expect((await client.listSecrets(orgId, { limit: 10 })).data.map((secret) => secret.id)).toContain(created.id);
+    expect((await client.getSecret(orgId, created.id)).attributes).not.toHaveProperty("value");
+    expect((await client.revealSecret(orgId, created.id)).attributes.value).toBe("sdk secret value");
+    await client.deleteSecret(orgId, created.id);
+    await expect(client.getSecret(orgId, created.id)).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
+  });
+
   it("calls any route of the document, typed from it", async () => {
     const answer = await client.call("get", "/rest/orgs/{org_id}", { path: { org_id: orgId } });
     expect(answer.data.id).toBe(orgId);

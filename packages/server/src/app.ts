@@ -24,6 +24,8 @@ import {
   type Store,
   systemClock,
   UsageRecorder,
+  VAULT_KEY_BYTES,
+  type VaultService,
   Verifier,
 } from "@latchkey/core";
 import Fastify, {
@@ -49,12 +51,14 @@ import {
   KeyEventResource,
   MembershipResource,
   OrgResource,
+  SecretResource,
   ServiceAccountResource,
 } from "./http/resource-schemas.js";
 import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
 import { validatorCompiler } from "./http/validation.js";
 import { API_VERSIONS } from "./http/versions.js";
+import { type MasterKey, openVault, resolveMasterKey } from "./master-key.js";
 import { InvitationService } from "./people/invitation-service.js";
 import { LoginLimiter } from "./people/login-limiter.js";
 import { SignInService } from "./people/sign-in-service.js";
@@ -70,6 +74,7 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { oauthTokenRoutes } from "./routes/oauth-token.js";
 import { orgRoutes } from "./routes/orgs.js";
 import { secretScanningRoutes } from "./routes/secret-scanning.js";
+import { secretRoutes } from "./routes/secrets.js";
 import { selfRoutes } from "./routes/self.js";
 import { selfRevokeRoutes } from "./routes/self-revoke.js";
 import { selfTokenRoutes } from "./routes/self-tokens.js";
@@ -102,6 +107,7 @@ export interface Services {
   invitations: InvitationService;
   /** Leaked keys: secret-scanning reports and revocation by a key's holder. */
   leaks: LeakService;
+  vault: VaultService;
 }
 
 declare module "fastify" {
@@ -121,6 +127,11 @@ export interface AppDeps {
   bus?: InvalidationBus | null;
   /** Where log lines go (default: standard output). Tests capture them here. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * The vault's master key (`startServer` resolves it: see `resolveMasterKey`). Without it, the app uses
+   * LATCHKEY_MASTER_KEY, or else a key that lives only as long as the process (in-memory databases).
+   */
+  masterKey?: Pick<MasterKey, "key" | "source">;
 }
 
 /** The largest request body: 1 MiB. */
@@ -167,6 +178,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const masterKey =
+    deps.masterKey ??
+    (config.masterKey !== undefined
+      ? resolveMasterKey(config, random)
+      : { key: random.bytes(VAULT_KEY_BYTES), source: "a key made for this process" });
+  // A wrong master key stops the start here, before anything is served.
+  const vault = await openVault(deps.store, masterKey, clock, random);
   const alertEvents = new AlertEvents(clock, random);
   const usage = new UsageRecorder(deps.store.usage, alertEvents);
   const quotaWatch = new QuotaWatch(config.quotaLowPercent, deps.store.alerts, alertEvents);
@@ -215,7 +233,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     verifier,
     usage,
     failureThrottle,
-    keys: new KeyService(deps.store, verifier, clock, random),
+    keys: new KeyService(deps.store, verifier, clock, random, vault),
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random, {
       defaultAccessTokenTtlSeconds: config.oauthAccessTokenTtlSeconds,
     }),
@@ -228,6 +246,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     signIn,
     invitations: new InvitationService(deps.store, clock, random, signIn, loginLimiter, config.invitationTtlSeconds),
     leaks: new LeakService(deps.store, verifier, clock, random),
+    vault,
   } satisfies Services);
   const flushUsage = () =>
     Promise.all([
@@ -278,6 +297,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     OrgResource,
     AuditLogResource,
     InvitationResource,
+    SecretResource,
   ]) {
     app.addSchema(schema);
   }
@@ -348,6 +368,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);
       await rest.register(invitationRoutes, { publicUrl: config.publicUrl });
+      await rest.register(secretRoutes);
       rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
         reply.type("application/json").send(app.swagger()),
       );

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseCidr } from "@latchkey/core";
+import { parseCidr, parseMasterKey } from "@latchkey/core";
 import { parseDatabaseUrl } from "@latchkey/store";
 import { z } from "zod";
 import { loadScannerKeys, ScannerKeysError } from "./http/github-signature.js";
@@ -153,6 +153,14 @@ const schema = z.object({
     .default(3600),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
+  // The message never repeats the value: it is the key that protects every vault secret.
+  masterKey: z
+    .string()
+    .refine((value) => parseMasterKey(value) !== null, {
+      message:
+        "must be 32 random bytes written as base64 (44 characters) or hex (64 characters); generate one with `openssl rand -base64 32`",
+    })
+    .optional(),
 });
 
 /** The validated, frozen configuration of a Latchkey node. */
@@ -185,6 +193,7 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   oauthAccessTokenTtlSeconds: "LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
+  masterKey: "LATCHKEY_MASTER_KEY",
 };
 
 /** A configuration that cannot start Latchkey; the message names every bad setting. */

@@ -18,5 +18,14 @@ export {
   type LocalVerifyResult,
   openLocalVerifier,
 } from "./local-verifier.js";
+export {
+  MASTER_KEY_FILE,
+  type MasterKey,
+  masterKeyFileFor,
+  openVault,
+  readMasterKeyFile,
+  resolveMasterKey,
+  writeMasterKeyFile,
+} from "./master-key.js";
 export { SERVING_SEMI_SPACE_MIB, tuneHeapForServing } from "./runtime.js";
 export { type RunningServer, startServer } from "./serve.js";

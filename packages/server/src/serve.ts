@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { type Clock, systemClock } from "@latchkey/core";
 import { type KyselyStore, openStore } from "@latchkey/store";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { bootstrapOwner } from "./bootstrap-owner.js";
 import { openClusterDeps } from "./cluster.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
+import { openVault, resolveMasterKey } from "./master-key.js";
 import { tuneHeapForServing } from "./runtime.js";
 
 /** A node that is listening. */
@@ -18,8 +20,9 @@ export interface RunningServer {
 }
 
 /**
- * Migrates, bootstraps an empty database (printing the owner's login and token once through
- * `print`), then listens.
+ * Resolves the vault's master key (a PostgreSQL database without LATCHKEY_MASTER_KEY stops here), then
+ * migrates, bootstraps an empty database (printing the owner's login and token once through `print`),
+ * checks the master key against the database's vault (a wrong one stops the start), and listens.
  */
 export async function startServer(
   config: Config,
@@ -28,9 +31,24 @@ export async function startServer(
   tuneHeapForServing();
   const clock = options.clock ?? systemClock;
   const random = { bytes: (n: number) => randomBytes(n) };
+  const masterKey = resolveMasterKey(config, random);
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
+    // A wrong master key stops the start before anything is written or connected.
+    await openVault(store, masterKey, clock, random).catch((error: unknown) => {
+      if (!masterKey.generated || masterKey.file === null) throw error;
+      // The key file was missing, not wrong: a key made now cannot open a vault made before.
+      rmSync(masterKey.file, { force: true });
+      throw new ConfigError([
+        `LATCHKEY_MASTER_KEY: ${masterKey.file} is missing and this database's vault was created with another key; restore the file from your backup (or set LATCHKEY_MASTER_KEY)`,
+      ]);
+    });
+    if (masterKey.generated) {
+      options.print(
+        `vault master key generated in ${masterKey.file} (mode 0600): back it up apart from the database; secrets cannot be read without it.`,
+      );
+    }
     const owner = await bootstrapOwner(
       store,
       { email: config.ownerEmail, password: config.ownerPassword },
@@ -53,6 +71,7 @@ export async function startServer(
       logStream: options.logStream,
       rateLimiter: cluster.rateLimiter,
       bus: cluster.bus,
+      masterKey,
     });
     log = (error, message) => app.log.warn({ err: error }, message);
     app.addHook("onClose", () => cluster.close());

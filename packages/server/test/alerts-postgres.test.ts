@@ -36,6 +36,9 @@ describe.skipIf(postgresUrl === undefined)("alerts with two nodes on one Postgre
   let token = "";
   let orgId = "";
 
+  // Both nodes open one vault: they share its master key, as a deployment's nodes do.
+  const masterKey = randomBytes(32).toString("base64");
+
   async function startNode(): Promise<Node> {
     const store = await openStore(url);
     await store.migrate();
@@ -43,6 +46,7 @@ describe.skipIf(postgresUrl === undefined)("alerts with two nodes on one Postgre
       LATCHKEY_LOG_LEVEL: "silent",
       LATCHKEY_DATABASE_URL: url,
       LATCHKEY_AUTH_FAILURE_LIMIT: "0",
+      LATCHKEY_MASTER_KEY: masterKey,
     });
     const app = await buildApp(config, { store, clock, random: cryptoRandom, bus: store.invalidationBus() });
     const node = { app, store };

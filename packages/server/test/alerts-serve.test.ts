@@ -93,6 +93,8 @@ describe.skipIf(postgresUrl === undefined)("alerts with two `latchkey serve` pro
       LATCHKEY_AUTH_FAILURE_LIMIT: "0",
       LATCHKEY_SCHEDULER_INTERVAL_SECONDS: "1",
       LATCHKEY_USAGE_FLUSH_SECONDS: "1",
+      // PostgreSQL has no data folder for a generated vault key: both nodes are given the same one.
+      LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64"),
     };
     const one = await startNode(env);
     const token = /^owner token: (\S+)$/m.exec(one.output())?.[1] ?? "";

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
   createOAuthClientIds,
+  createSecret,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -45,6 +46,7 @@ beforeAll(async () => {
     tokenId: token.id,
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t)),
+    secretId: await createSecret(t, "route-target", "route target value"),
   };
 
   const revoked = await createKey(t, { name: "revoked", permissions: ["*"] });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
   createOAuthClientIds,
+  createSecret,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -39,6 +40,7 @@ beforeAll(async () => {
     tokenId: token.id,
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t)),
+    secretId: await createSecret(t, "route-target", "route target value"),
   };
   verifiable = key.key;
 });

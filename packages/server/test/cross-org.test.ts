@@ -4,6 +4,7 @@ import {
   createKey,
   createOAuthClientIds,
   createOrg,
+  createSecret,
   createTestApp,
   createToken,
   fillPath,
@@ -81,6 +82,7 @@ beforeAll(async () => {
     membershipId: await membershipIdOf(t, b.orgId, b.members.viewer.userId),
     invitationId: await createInvitation(t, b.orgId, bOwner, `${MARK}-invitee@example.test`),
     ...(await createOAuthClientIds(t, { orgId: b.orgId, token: bOwner, name: `${MARK}-oauth` })),
+    secretId: await createSecret(t, `${MARK}-secret`, `${MARK} secret value`, { token: bOwner, orgId: b.orgId }),
   };
   const aKey = await createKey(t, { name: "A's key" });
   const aToken = await createToken(t, t.owner.token, { name: "A's token" });
@@ -91,6 +93,7 @@ beforeAll(async () => {
     tokenId: aToken.id,
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t, { name: "a-oauth" })),
+    secretId: await createSecret(t, "a-secret", "a secret value"),
   };
   bSecrets = [
     MARK,
@@ -101,6 +104,7 @@ beforeAll(async () => {
     bIds.invitationId as string,
     bIds.oauthAccountId,
     bIds.clientSecretId,
+    bIds.secretId,
     key.key,
     token.key,
     String(key.attributes.hint),

@@ -312,6 +312,7 @@ export interface RouteIds {
   /** An OAuth service account (the `{id}` of the client secret routes) and one of its client secrets. */
   oauthAccountId: string;
   clientSecretId: string;
+  secretId: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
@@ -322,6 +323,7 @@ export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/self/tokens/{id}")) return ids.tokenId;
   if (path.includes("/api_keys/{id}")) return ids.keyId;
   if (path.includes("/memberships/{id}")) return ids.membershipId;
+  if (path.includes("/secrets/{id}")) return ids.secretId;
   throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
 }
 
@@ -373,6 +375,7 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       type: "client_secret",
       attributes: { grace_period_seconds: 60 },
     },
+    "POST /rest/orgs/{org_id}/secrets": { type: "secret", attributes: { name: "sample", value: "sample value" } },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {
@@ -396,6 +399,23 @@ export async function createKey(
   expect(res.statusCode, res.body).toBe(201);
   const data = res.json().data;
   return { id: data.id, key: data.attributes.key, attributes: data.attributes };
+}
+
+/** Stores a vault secret through the API; returns its id. */
+export async function createSecret(
+  t: TestApp,
+  name: string,
+  value: string,
+  options: { token?: string; orgId?: string } = {},
+): Promise<string> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${options.orgId ?? t.owner.orgId}/secrets`,
+    token: options.token ?? t.owner.token,
+    body: { data: { type: "secret", attributes: { name, value } } },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().data.id;
 }
 
 /** Creates a personal token through `/rest/self/tokens`. */

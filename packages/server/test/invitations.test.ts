@@ -71,6 +71,7 @@ describe("invitations", () => {
       "api_keys:verify",
       "members:read",
       "org:read",
+      "secrets:list",
       "service_accounts:read",
       "usage:read",
       "webhooks:read",

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,10 +17,12 @@ import {
 } from "./helpers.js";
 
 // SPEC §3: no read or list endpoint, log line or stored row ever contains a key; only its SHA-256.
+// The vault: no stored row or log line holds a secret's value, only its ciphertext.
 const dir = mkdtempSync(join(tmpdir(), "latchkey-no-leak-"));
 const dbPath = join(dir, "x.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const masterKey = randomBytes(32).toString("base64");
 const chunks: Buffer[] = [];
 const logStream = new Writable({
   write(chunk, _encoding, callback) {
@@ -31,7 +34,7 @@ const logStream = new Writable({
 test("a full lifecycle leaves no key in the database file, the log or any read", async () => {
   const t: TestApp = await createTestApp({
     databaseUrl: `sqlite:${dbPath}`,
-    env: { LATCHKEY_LOG_LEVEL: "trace" },
+    env: { LATCHKEY_LOG_LEVEL: "trace", LATCHKEY_MASTER_KEY: masterKey },
     logStream,
   });
   expect(t.app.log.level).toBe("trace");
@@ -114,6 +117,47 @@ test("a full lifecycle leaves no key in the database file, the log or any read",
   await read(`/rest/orgs/${orgId}`);
   await read("/rest/openapi");
 
+  // The vault: values stored directly and a key saved into it on creation; revealed, then deleted one.
+  const vaultValues = ["vault-plaintext-ALPHA-7f3c9e", "vault plaintext béta 42 ✓", "x".repeat(5000)];
+  const secretsUrl = `/rest/orgs/${orgId}/secrets`;
+  const secretIds: string[] = [];
+  for (const [i, value] of vaultValues.entries()) {
+    const created = await send(t.app, {
+      method: "POST",
+      url: secretsUrl,
+      token: t.owner.token,
+      body: { data: { type: "secret", attributes: { name: `leak-check-${i}`, value } } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    reads.push(created);
+    secretIds.push(created.json().data.id);
+  }
+  const saved = await send(t.app, {
+    method: "POST",
+    url: keysUrl,
+    token: t.owner.token,
+    body: {
+      data: {
+        type: "api_key",
+        attributes: { name: "vaulted", expires_in: "30d", save_to_vault: { name: "vaulted-key" } },
+      },
+    },
+  });
+  expect(saved.statusCode, saved.body).toBe(201);
+  const vaultedKey: string = saved.json().data.attributes.key;
+  vaultValues.push(vaultedKey);
+  const vaultedSecret = (await read(`${secretsUrl}?limit=100`)).json().data[0].id as string;
+  for (const id of [...secretIds, vaultedSecret]) {
+    await read(`${secretsUrl}/${id}`);
+    const revealed = await send(t.app, { url: `${secretsUrl}/${id}?reveal=true`, token: t.owner.token });
+    expect(revealed.statusCode).toBe(200);
+    expect(vaultValues).toContain(revealed.json().data.attributes.value);
+  }
+  await read(`/rest/orgs/${orgId}/audit_logs?limit=100`);
+  const deleted = await send(t.app, { method: "DELETE", url: `${secretsUrl}/${secretIds[0]}`, token: t.owner.token });
+  expect(deleted.statusCode).toBe(204);
+  await read(`${secretsUrl}?limit=100`);
+
   const revoked = await send(t.app, { method: "POST", url: `${keysUrl}/${robot.id}/revoke`, token: t.owner.token });
   expect(revoked.statusCode).toBe(200);
   const bulk = await send(t.app, {
@@ -142,6 +186,24 @@ test("a full lifecycle leaves no key in the database file, the log or any read",
   expect(log).toContain("incoming request");
   expect(log).toContain("/rest/self");
   expect(log).toContain("credential refused");
+
+  for (const res of reads) {
+    for (const value of vaultValues) expect(res.body.includes(value), `${res.raw.req.url} holds a value`).toBe(false);
+  }
+  expect(stored.includes(Buffer.from(hashKey(vaultedKey))), "the vaulted key's hash is stored").toBe(true);
+  for (const value of vaultValues) {
+    expect(stored.includes(Buffer.from(value)), "a vault value is stored in clear").toBe(false);
+    expect(stored.includes(Buffer.from(value.slice(0, 16))), "part of a vault value is stored in clear").toBe(false);
+    expect(stored.includes(Buffer.from(value, "utf16le")), "a vault value is stored as UTF-16").toBe(false);
+    expect(stored.includes(Buffer.from(Buffer.from(value).toString("base64"))), "a value is stored as base64").toBe(
+      false,
+    );
+    expect(log.includes(value.slice(0, 16)), "a vault value is in the log").toBe(false);
+  }
+  // The master key is in neither the database nor the log.
+  expect(stored.includes(Buffer.from(masterKey))).toBe(false);
+  expect(stored.includes(Buffer.from(masterKey, "base64"))).toBe(false);
+  expect(log.includes(masterKey)).toBe(false);
 
   expect(issued).toHaveLength(6);
   for (const secret of issued) {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,7 +37,8 @@ beforeEach(async () => {
   const databaseUrl = `sqlite:${join(dir, "shared.db")}`;
   const hub = new Set<(message: Invalidation) => void>();
   // A long cache TTL: only the bus can make node B forget what it verified.
-  const env = { LATCHKEY_CACHE_TTL_SECONDS: "3600" };
+  // Both nodes open one vault, so they share its master key.
+  const env = { LATCHKEY_CACHE_TTL_SECONDS: "3600", LATCHKEY_MASTER_KEY: randomBytes(32).toString("base64") };
   nodeA = await createTestApp({ databaseUrl, env, bus: new MemoryBus(hub) });
   storeB = await openStore(databaseUrl);
   nodeB = await buildApp(

@@ -8,6 +8,7 @@ import {
   createInvitation,
   createKey,
   createOAuthClientIds,
+  createSecret,
   createServiceAccount,
   createTestApp,
   createToken,
@@ -49,6 +50,7 @@ async function idsFor(member: Member) {
     membershipId: await membershipIdOf(t, org.orgId, colleague.userId),
     invitationId: await createInvitation(t, org.orgId, t.owner.token),
     ...(await createOAuthClientIds(t, { name: `oauth-${key.id.slice(-8)}` })),
+    secretId: await createSecret(t, `secret-${key.id.slice(-8)}`, "matrix secret value"),
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   Page,
   PageRequest,
   StoredKeyLookup,
+  VaultWrite,
 } from "@latchkey/core";
 import {
   CompiledQuery,
@@ -24,6 +25,7 @@ import {
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit, keyEventAudit } from "./kysely-audit-store.js";
 import { recordLeaks } from "./kysely-leaks.js";
+import { insertSecret } from "./kysely-vault-store.js";
 import { paginate } from "./pagination.js";
 import {
   eventToRow,
@@ -267,9 +269,12 @@ export class KyselyKeyStore implements KeyStore {
     return true;
   }
 
-  async create(key: ApiKey, secret: KeySecret, event: KeyEvent): Promise<void> {
+  async create(key: ApiKey, secret: KeySecret, event: KeyEvent, vault?: VaultWrite): Promise<void> {
     await translateDriverErrors("A key with this secret or id exists.", () =>
-      this.db.transaction().execute((trx) => insertKey(trx, key, secret, event)),
+      this.db.transaction().execute(async (trx) => {
+        if (vault !== undefined) await insertSecret(trx, vault.secret);
+        await insertKey(trx, key, secret, event, vault === undefined ? [] : [vault.audit]);
+      }),
     );
   }
 
@@ -337,6 +342,7 @@ export class KyselyKeyStore implements KeyStore {
     secret: KeySecret,
     graceUntil: Date,
     event: KeyEvent,
+    vault?: VaultWrite,
   ): Promise<ApiKey | null> {
     return translateDriverErrors("A key with this secret exists.", () =>
       this.db.transaction().execute(async (trx) => {
@@ -357,7 +363,8 @@ export class KyselyKeyStore implements KeyStore {
           .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
           .execute();
         await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
-        await recordKeyEvents(trx, [event]);
+        if (vault !== undefined) await insertSecret(trx, vault.secret);
+        await recordKeyEvents(trx, [event], vault === undefined ? [] : [vault.audit]);
         const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
         return rowToKey(row);
       }),
@@ -496,17 +503,21 @@ export async function recordKeyEvents(
   await appendAudit(trx, [...events.map(keyEventAudit), ...alsoAudit]);
 }
 
-/** Inserts a key with its first secret, its labels and its `created` event (inside a transaction). */
+/**
+ * Inserts a key with its first secret, its labels and its `created` event (inside a transaction), with
+ * any other audit events of the same change.
+ */
 export async function insertKey(
   trx: Transaction<Database>,
   key: ApiKey,
   secret: KeySecret,
   event: KeyEvent,
+  alsoAudit: readonly AuditEvent[] = [],
 ): Promise<void> {
   await trx.insertInto("api_keys").values(keyToRow(key)).execute();
   await insertLabels(trx, key.orgId, key.id, key.labels);
   await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
-  await recordKeyEvents(trx, [event]);
+  await recordKeyEvents(trx, [event], alsoAudit);
 }
 
 /**

@@ -13,6 +13,7 @@ import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
 import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
+import { KyselyVaultStore } from "./kysely-vault-store.js";
 import { migrateToLatest } from "./migrations.js";
 import { PostgresInvalidationBus } from "./postgres-invalidation-bus.js";
 import { membershipToRow, orgToRow, toTime } from "./rows.js";
@@ -35,6 +36,7 @@ export class KyselyStore implements Store {
   readonly people: KyselyPeopleStore;
   readonly sessions: KyselySessionStore;
   readonly invitations: KyselyInvitationStore;
+  readonly vault: KyselyVaultStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -53,6 +55,7 @@ export class KyselyStore implements Store {
     this.people = new KyselyPeopleStore(db);
     this.sessions = new KyselySessionStore(db);
     this.invitations = new KyselyInvitationStore(db);
+    this.vault = new KyselyVaultStore(db);
   }
 
   /** Brings the schema up to date; returns the names of the migrations it ran. */

@@ -196,6 +196,42 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
     },
   },
+  "0004_vault": {
+    async up(db: Kysely<unknown>) {
+      // One row (id 1): a known text sealed under the master key, to tell a wrong key at start.
+      await db.schema
+        .createTable("vault_master")
+        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("check_value", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("rotated_at", "text")
+        .execute();
+      await db.schema
+        .createTable("vault_data_keys")
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("wrapped_key", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("rotated_at", "text")
+        .addPrimaryKeyConstraint("vault_data_keys_pk", ["org_id", "version"])
+        .execute();
+      await db.schema
+        .createTable("vault_secrets")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("ciphertext", "text", (c) => c.notNull())
+        .addColumn("nonce", "text", (c) => c.notNull())
+        .addColumn("auth_tag", "text", (c) => c.notNull())
+        .addColumn("key_version", "integer", (c) => c.notNull())
+        .addColumn("created_by_type", "text", (c) => c.notNull())
+        .addColumn("created_by_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("vault_secrets_org_name", ["org_id", "name"])
+        .execute();
+    },
+  },
   "0006_alerts": {
     async up(db: Kysely<unknown>) {
       // One row per lease (the scheduler's): who holds it and until when.

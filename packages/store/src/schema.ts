@@ -23,6 +23,9 @@ export interface Database {
   invitations: InvitationsTable;
   oauth_client_secrets: OAuthClientSecretsTable;
   oauth_access_tokens: OAuthAccessTokensTable;
+  vault_master: VaultMasterTable;
+  vault_data_keys: VaultDataKeysTable;
+  vault_secrets: VaultSecretsTable;
 }
 
 /** Leases of scheduled work: one row per lease, held by `holder` until `expires_at`. */
@@ -99,6 +102,38 @@ export interface OAuthAccessTokensTable {
   permissions: string;
   created_at: string;
   expires_at: string;
+}
+
+/** The vault's master-key check (one row, id 1): a known text sealed under the master key. */
+export interface VaultMasterTable {
+  id: number;
+  check_value: string;
+  created_at: string;
+  rotated_at: string | null;
+}
+
+/** Each org's data keys, sealed under the master key (`v1.<nonce>.<ciphertext>.<tag>`). */
+export interface VaultDataKeysTable {
+  org_id: string;
+  version: number;
+  wrapped_key: string;
+  created_at: string;
+  rotated_at: string | null;
+}
+
+/** Vault secrets: the value only as AES-256-GCM ciphertext, nonce and tag (base64), never in clear. */
+export interface VaultSecretsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  ciphertext: string;
+  nonce: string;
+  auth_tag: string;
+  key_version: number;
+  created_by_type: string;
+  created_by_id: string;
+  created_at: string;
+  updated_at: string;
 }
 
 /** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */

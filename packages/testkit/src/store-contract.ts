@@ -14,6 +14,7 @@ import { describeMembershipContract } from "./store-contract-memberships.js";
 import { describeOAuthContract } from "./store-contract-oauth.js";
 import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
+import { describeVaultContract } from "./store-contract-vault.js";
 
 /**
  * The behaviour every Store implementation must show. `factory` is called before each test and must
@@ -37,5 +38,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeAlertContract(factory);
     describeSessionContract(factory);
     describeInvitationContract(factory);
+    describeVaultContract(factory);
   });
 }

@@ -16,6 +16,7 @@ interface CreateOptions extends RemoteOptions {
   description?: string;
   expiresIn?: CreateKeyAttributes["expires_in"];
   expiresAt?: string;
+  saveToVault?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,7 +36,8 @@ export function registerKeysCreate(keys: Command, io: Io): void {
       .option("--metadata <json>", "a JSON object")
       .option("--description <text>", "a description")
       .option("--expires-in <preset>", "1h, 12h, 1d, 5d, 30d, 90d, 1y or never")
-      .option("--expires-at <date>", "a custom expiry, ISO 8601"),
+      .option("--expires-at <date>", "a custom expiry, ISO 8601")
+      .option("--save-to-vault <name>", "also store the new key in the org's vault under this name"),
   ).action(async (options: CreateOptions) => {
     const client = clientFor(io, options);
     const attributes: CreateKeyAttributes = { name: options.name, kind: options.kind };
@@ -46,6 +48,7 @@ export function registerKeysCreate(keys: Command, io: Io): void {
     if (options.description) attributes.description = options.description;
     if (options.expiresIn) attributes.expires_in = options.expiresIn;
     if (options.expiresAt) attributes.expires_at = options.expiresAt;
+    if (options.saveToVault) attributes.save_to_vault = { name: options.saveToVault };
     if (options.metadata) {
       try {
         attributes.metadata = JSON.parse(options.metadata) as Record<string, unknown>;

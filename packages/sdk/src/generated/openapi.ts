@@ -204,6 +204,26 @@ export interface Org {
   };
 }
 
+export interface Secret {
+  type: "secret";
+  id: string;
+  attributes: {
+    name: string;
+    /** The secret's value: only in the answer to GET …/secrets/{id}?reveal=true. */
+    value?: string;
+    org_id: string;
+    created_at: string;
+    updated_at: string;
+    created_by: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+  };
+  links: {
+    self: string;
+  };
+}
+
 export interface ServiceAccount {
   type: "service_account";
   id: string;
@@ -578,6 +598,11 @@ export interface paths {
                 interval: "day" | "month";
               } | null;
             } | null;
+            /** Also store the new key in the org's vault under this name, in the same transaction (needs secrets:write). A name already in use fails the whole creation (409) and no key is made. */
+            save_to_vault?: {
+              /** The vault secret's name. */
+              name: string;
+            };
           };
         };
       };
@@ -824,6 +849,11 @@ export interface paths {
           attributes: {
             /** How long the old secret keeps working (0 = stops at once; at most 7 days). */
             grace_period_seconds?: number;
+            /** Also store the new secret in the org's vault under this name, in the same transaction (needs secrets:write). A name already in use fails the regeneration (409) and the key keeps its secret. */
+            save_to_vault?: {
+              /** The vault secret's name. */
+              name: string;
+            };
           };
         };
       };
@@ -1197,6 +1227,111 @@ export interface paths {
       };
     };
     /** Remove a member (their personal keys stop working in this org at once) */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/secrets": {
+    /** List the org's vault secrets, newest first, without values (needs secrets:list) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Secret[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Store a secret in the vault, encrypted (needs secrets:write); the answer holds no value */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "secret";
+          attributes: {
+            /** 1–128 letters, digits and _ . - /, starting with a letter or digit; unique in the org. */
+            name: string;
+            /** The value, at most 32768 bytes of UTF-8. Stored encrypted; never in this answer. */
+            value: string;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Secret;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/secrets/{id}": {
+    /** Get a secret; with reveal=true its value too (needs secrets:read; every reveal is audited) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** true: include attributes.value (needs secrets:read; recorded as secret.read). */
+        reveal?: boolean;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Secret;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a secret: its encrypted value is removed; its audit events stay (needs secrets:write) */
     delete: {
       path: {
         /** A UUID. */

@@ -188,3 +188,23 @@ export const OrgResource = Type.Object(
   },
   { $id: "Org" },
 );
+
+/** The `secret` resource: a vault secret. `attributes.value` appears only in a reveal's answer. */
+export const SecretResource = Type.Object(
+  {
+    type: Type.Literal("secret"),
+    id: Type.String({ format: "uuid" }),
+    attributes: Type.Object({
+      name: Type.String(),
+      value: Type.Optional(
+        Type.String({ description: "The secret's value: only in the answer to GET …/secrets/{id}?reveal=true." }),
+      ),
+      org_id: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+      updated_at: Type.String({ format: "date-time" }),
+      created_by: PrincipalRef,
+    }),
+    links: SelfLink,
+  },
+  { $id: "Secret" },
+);

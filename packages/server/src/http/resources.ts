@@ -8,6 +8,7 @@ import {
   type Org,
   type ServiceAccount,
   type User,
+  type VaultSecret,
   type VerifiableKey,
   type VerifyOutcome,
 } from "@latchkey/core";
@@ -139,6 +140,23 @@ export function clientSecretResource(secret: ClientSecret, now: Date, value?: st
       expires_at: secret.expiresAt?.toISOString() ?? null,
       revoked_at: secret.revokedAt?.toISOString() ?? null,
     },
+  };
+}
+
+/** A vault secret as a JSON:API resource; `value` only in the answer to a reveal. */
+export function secretResource(secret: VaultSecret, value?: string) {
+  return {
+    type: "secret" as const,
+    id: secret.id,
+    attributes: {
+      name: secret.name,
+      ...(value !== undefined ? { value } : {}),
+      org_id: secret.orgId,
+      created_at: secret.createdAt.toISOString(),
+      updated_at: secret.updatedAt.toISOString(),
+      created_by: secret.createdBy,
+    },
+    links: { self: `/rest/orgs/${secret.orgId}/secrets/${secret.id}` },
   };
 }
 

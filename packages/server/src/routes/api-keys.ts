@@ -20,7 +20,7 @@ import {
   createKeyInput,
   keyFilterOf,
   limitInput,
-  RegenerateBody,
+  RegenerateKeyBody,
   UpdateKeyBody,
 } from "./key-bodies.js";
 
@@ -209,13 +209,19 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,
-        body: RegenerateBody,
+        body: RegenerateKeyBody,
         response: { 200: ApiKeyDoc, ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
       },
     },
     async (request, reply) => {
-      const grace = request.body?.data.attributes.grace_period_seconds ?? 0;
-      const issued = await keys.regenerate(actorOf(request), request.params.org_id, request.params.id, grace);
+      const attributes = request.body?.data.attributes;
+      const issued = await keys.regenerate(
+        actorOf(request),
+        request.params.org_id,
+        request.params.id,
+        attributes?.grace_period_seconds ?? 0,
+        attributes?.save_to_vault,
+      );
       return reply.type(JSON_API).send(keyDocument(issued.key, clock.now(), issued.secret));
     },
   );

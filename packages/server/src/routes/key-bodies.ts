@@ -11,6 +11,7 @@ import {
   MAX_LABELS,
   MAX_NAME_LENGTH,
   PERMISSION_PATTERN,
+  SECRET_NAME_PATTERN,
   UUID_PATTERN,
 } from "@latchkey/core";
 import { type Static, Type } from "typebox";
@@ -80,6 +81,16 @@ export const CreateKeyAttributes = Type.Object(
     ip_allowlist: Type.Optional(IpAllowlist),
     rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
     quota: Type.Optional(Type.Union([Quota, Type.Null()])),
+    save_to_vault: Type.Optional(
+      Type.Object(
+        { name: Type.String({ pattern: SECRET_NAME_PATTERN, description: "The vault secret's name." }) },
+        {
+          additionalProperties: false,
+          description:
+            "Also store the new key in the org's vault under this name, in the same transaction (needs secrets:write). A name already in use fails the whole creation (409) and no key is made.",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -90,7 +101,7 @@ export const CreateKeyBody = requestBody("api_key", CreateKeyAttributes);
 /** The body of a personal-token creation request: no kind, no service account. */
 export const CreateTokenBody = requestBody(
   "api_key",
-  Type.Omit(CreateKeyAttributes, ["kind", "service_account_id"], { additionalProperties: false }),
+  Type.Omit(CreateKeyAttributes, ["kind", "service_account_id", "save_to_vault"], { additionalProperties: false }),
 );
 
 /** The JSON:API body of a key PATCH. */
@@ -111,20 +122,39 @@ export const UpdateKeyBody = requestBody(
   ),
 );
 
-/** The optional body of a regenerate request. */
+const GracePeriod = Type.Integer({
+  minimum: 0,
+  maximum: MAX_GRACE_PERIOD_SECONDS,
+  default: 0,
+  description: "How long the old secret keeps working (0 = stops at once; at most 7 days).",
+});
+
+/** The optional body of a personal token's regenerate request. */
 export const RegenerateBody = Type.Union([
+  Type.Null(),
+  requestBody(
+    "api_key",
+    Type.Object({ grace_period_seconds: Type.Optional(GracePeriod) }, { additionalProperties: false }),
+  ),
+]);
+
+/** The optional body of an org key's regenerate request: it may also save the new secret into the vault. */
+export const RegenerateKeyBody = Type.Union([
   Type.Null(),
   requestBody(
     "api_key",
     Type.Object(
       {
-        grace_period_seconds: Type.Optional(
-          Type.Integer({
-            minimum: 0,
-            maximum: MAX_GRACE_PERIOD_SECONDS,
-            default: 0,
-            description: "How long the old secret keeps working (0 = stops at once; at most 7 days).",
-          }),
+        grace_period_seconds: Type.Optional(GracePeriod),
+        save_to_vault: Type.Optional(
+          Type.Object(
+            { name: Type.String({ pattern: SECRET_NAME_PATTERN, description: "The vault secret's name." }) },
+            {
+              additionalProperties: false,
+              description:
+                "Also store the new secret in the org's vault under this name, in the same transaction (needs secrets:write). A name already in use fails the regeneration (409) and the key keeps its secret.",
+            },
+          ),
         ),
       },
       { additionalProperties: false },
@@ -164,6 +194,7 @@ export function createKeyInput(
     expiresIn: attributes.expires_in as ExpiresIn | undefined,
     expiresAt: attributes.expires_at === undefined ? undefined : new Date(attributes.expires_at),
     serviceAccountId: attributes.service_account_id,
+    saveToVault: attributes.save_to_vault,
     ...limitInput(attributes),
   };
 }
