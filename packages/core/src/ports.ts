@@ -12,6 +12,7 @@ import type {
   VerifiableKey,
 } from "./model.js";
 import type { UsageStore } from "./usage.js";
+import type { WebhookStore } from "./webhooks.js";
 
 /** A page request: newest first; `startingAfter` / `endingBefore` are ids of the previous page's edges. */
 export interface PageRequest {
@@ -152,6 +153,7 @@ export interface Store {
   readonly users: UserStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly usage: UsageStore;
+  readonly webhooks: WebhookStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */
   bootstrap(records: BootstrapRecords): Promise<boolean>;
   /** Resolves when the database answers. */

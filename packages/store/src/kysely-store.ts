@@ -7,6 +7,7 @@ import { KyselyOrgStore } from "./kysely-org-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
+import { KyselyWebhookStore } from "./kysely-webhook-store.js";
 import { migrateToLatest } from "./migrations.js";
 import { PostgresInvalidationBus } from "./postgres-invalidation-bus.js";
 import { membershipToRow, orgToRow, toTime } from "./rows.js";
@@ -23,6 +24,7 @@ export class KyselyStore implements Store {
   readonly users: KyselyUserStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
   readonly usage: KyselyUsageStore;
+  readonly webhooks: KyselyWebhookStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -35,6 +37,7 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
     this.usage = new KyselyUsageStore(db);
+    this.webhooks = new KyselyWebhookStore(db);
   }
 
   /** Brings the schema up to date; returns the names of the migrations it ran. */
