@@ -17,6 +17,7 @@ import {
   systemClock,
   UsageRecorder,
   Verifier,
+  WebhookService,
 } from "@latchkey/core";
 import Fastify, {
   type FastifyBaseLogger,
@@ -39,6 +40,8 @@ import {
   KeyEventResource,
   OrgResource,
   ServiceAccountResource,
+  WebhookDeliveryResource,
+  WebhookResource,
 } from "./http/resource-schemas.js";
 import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
@@ -56,6 +59,8 @@ import { selfTokenRoutes } from "./routes/self-tokens.js";
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
 import { VerifyBody, verifyRoutes } from "./routes/verify.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import { WebhookDeliveryWorker } from "./webhooks/delivery-worker.js";
 
 /** The services of a node, built once in `buildApp` and shared by every route. */
 export interface Services {
@@ -68,6 +73,9 @@ export interface Services {
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
   audit: AuditService;
+  webhooks: WebhookService;
+  /** Sends the webhook outbox; started by `startServer` unless LATCHKEY_WEBHOOKS_DELIVER=false. */
+  webhookWorker: WebhookDeliveryWorker;
 }
 
 declare module "fastify" {
@@ -85,6 +93,8 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
   /** Where key changes are announced to and heard from other nodes (default: none, a single node). */
   bus?: InvalidationBus | null;
+  /** How webhooks reach the outside network (default: the global fetch). */
+  fetch?: typeof fetch;
   /** Where log lines go (default: standard output). Tests capture them here. */
   logStream?: NodeJS.WritableStream;
 }
@@ -165,6 +175,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     keys: new KeyService(deps.store, verifier, clock, random),
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
+    webhooks: new WebhookService(deps.store, clock, random, { allowPrivateUrls: config.webhooksAllowPrivate }),
+    webhookWorker: new WebhookDeliveryWorker({
+      store: deps.store,
+      clock,
+      random,
+      log: { warn: (object, message) => app.log.warn(object, message) },
+      timeoutMs: config.webhooksTimeoutSeconds * 1000,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
   } satisfies Services);
   const flushUsage = () =>
     usage
@@ -174,6 +193,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   flushTimer.unref();
   app.addHook("onClose", async () => {
     clearInterval(flushTimer);
+    await app.services.webhookWorker.stop();
     await flushUsage();
     await deps.bus?.close();
   });
@@ -197,6 +217,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ServiceAccountResource,
     OrgResource,
     AuditLogResource,
+    WebhookResource,
+    WebhookDeliveryResource,
   ]) {
     app.addSchema(schema);
   }
@@ -247,6 +269,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
       await rest.register(auditLogRoutes);
+      await rest.register(webhookRoutes);
       rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
         reply.type("application/json").send(app.swagger()),
       );

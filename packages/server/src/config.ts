@@ -4,6 +4,14 @@ import { parseDatabaseUrl } from "@latchkey/store";
 import { z } from "zod";
 import { loadRouteMap, RouteMapError } from "./http/route-map.js";
 
+/** A true/false setting. */
+function flag(defaultValue: boolean) {
+  return z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default(defaultValue ? "true" : "false")
+    .transform((value) => value === "true");
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** Each setting: its environment variable, its config-file key, and its rule. Defaults live here. */
@@ -85,6 +93,14 @@ const schema = z.object({
       }
     })
     .optional(),
+  webhooksDeliver: flag(true),
+  webhooksAllowPrivate: flag(false),
+  webhooksTimeoutSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 1 to 30" })
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1")
+    .max(30, "must be at most 30")
+    .default(10),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
 });
@@ -107,6 +123,9 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   staleSeconds: "LATCHKEY_STALE_SECONDS",
   authFailureLimit: "LATCHKEY_AUTH_FAILURE_LIMIT",
   authRoutesFile: "LATCHKEY_AUTH_ROUTES",
+  webhooksDeliver: "LATCHKEY_WEBHOOKS_DELIVER",
+  webhooksAllowPrivate: "LATCHKEY_WEBHOOKS_ALLOW_PRIVATE",
+  webhooksTimeoutSeconds: "LATCHKEY_WEBHOOKS_TIMEOUT_SECONDS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
 };

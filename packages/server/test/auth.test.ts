@@ -5,6 +5,7 @@ import {
   createServiceAccount,
   createTestApp,
   createToken,
+  createWebhookWithDelivery,
   cryptoRandom,
   expectError,
   expectUnauthorized,
@@ -36,7 +37,13 @@ beforeAll(async () => {
   const serviceAccountId = await createServiceAccount(t);
   const key = await createKey(t, { name: "route target" });
   const token = await createToken(t, t.owner.token, { name: "route target token" });
-  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id };
+  ids = {
+    orgId: t.owner.orgId,
+    keyId: key.id,
+    serviceAccountId,
+    tokenId: token.id,
+    ...(await createWebhookWithDelivery(t)),
+  };
 
   const revoked = await createKey(t, { name: "revoked", permissions: ["*"] });
   const expiring = await createToken(t, t.owner.token, { name: "expiring", expires_in: "1h" });

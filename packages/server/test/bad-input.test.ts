@@ -4,6 +4,7 @@ import {
   createServiceAccount,
   createTestApp,
   createToken,
+  createWebhookWithDelivery,
   expectError,
   fillPath,
   JSON_API,
@@ -30,7 +31,13 @@ beforeAll(async () => {
   const serviceAccountId = await createServiceAccount(t);
   const key = await createKey(t, { name: "target", labels: ["target"] });
   const token = await createToken(t, t.owner.token, { name: "target token" });
-  ids = { orgId: t.owner.orgId, keyId: key.id, serviceAccountId, tokenId: token.id };
+  ids = {
+    orgId: t.owner.orgId,
+    keyId: key.id,
+    serviceAccountId,
+    tokenId: token.id,
+    ...(await createWebhookWithDelivery(t)),
+  };
   verifiable = key.key;
 });
 
@@ -175,7 +182,7 @@ describe.each(bodyRoutes.map((route) => [`${route.method} ${route.path}`, route]
 });
 
 describe.each(idRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))("%s", (_name, route) => {
-  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id");
+  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id" | "delivery_id");
   const body = route.hasBody ? sampleBody(route, "x") : undefined;
 
   test.each(params)("a malformed {%s}: 400 INVALID_PARAMETER", async (param) => {

@@ -4,6 +4,7 @@ import {
   createKey,
   createOrg,
   createTestApp,
+  createWebhookWithDelivery,
   expectError,
   fillPath,
   openApiRoutes,
@@ -181,6 +182,7 @@ describe("cross-org", () => {
       keyId: bKey.id,
       serviceAccountId: account.json().data.id,
       tokenId: bOwner.tokenId,
+      ...(await createWebhookWithDelivery(t, { token: bOwner.token, orgId: orgB.orgId })),
     };
     const snapshot = async () => {
       const out: unknown[] = [];

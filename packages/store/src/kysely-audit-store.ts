@@ -11,8 +11,8 @@ import {
   type PageRequest,
 } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, type Selectable, type Transaction } from "kysely";
-import { toTime } from "./rows.js";
 import { enqueueWebhookDeliveries } from "./kysely-webhook-outbox.js";
+import { toTime } from "./rows.js";
 import type { AuditEventsTable, Database } from "./schema.js";
 
 type Db = Kysely<Database> | Transaction<Database>;

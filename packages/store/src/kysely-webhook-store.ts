@@ -1,6 +1,6 @@
 import type {
-  AuditEvent,
   AuditActor,
+  AuditEvent,
   ClaimedDelivery,
   Page,
   PageRequest,

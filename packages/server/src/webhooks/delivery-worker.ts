@@ -1,0 +1,164 @@
+import { performance } from "node:perf_hooks";
+import {
+  type ClaimedDelivery,
+  type Clock,
+  newId,
+  type RandomSource,
+  retryDelaySeconds,
+  type Store,
+  type WebhookAttempt,
+  type WebhookAttemptResult,
+  webhookSignatureHeader,
+} from "@latchkey/core";
+
+/** Where the worker reports what went wrong with itself (never with a receiver: that is the log). */
+export interface WorkerLog {
+  warn(object: object, message: string): void;
+}
+
+/** Options of the delivery worker. */
+export interface DeliveryWorkerOptions {
+  store: Pick<Store, "webhooks">;
+  clock: Clock;
+  random: RandomSource;
+  log: WorkerLog;
+  /** How long a receiver may take to answer (default 10 s). */
+  timeoutMs?: number;
+  /** The pause between polls when nothing is due (default 1 s). */
+  pollMs?: number;
+  /** Deliveries claimed and sent at once (default 20). */
+  batchSize?: number;
+  /** The outside network (tests may pass their own). */
+  fetch?: typeof fetch;
+}
+
+/** The start of a receiver's error text we keep: enough to tell what happened, never a whole page. */
+const MAX_ERROR_LENGTH = 200;
+
+/** Why a request got no answer: a timeout, or the network error's code (ECONNREFUSED, …). */
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause !== undefined && typeof cause.code === "string") return `network error: ${cause.code}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `network error: ${message}`.slice(0, MAX_ERROR_LENGTH);
+}
+
+/**
+ * Sends the outbox: claims due deliveries with a lease, POSTs each signed body with a timeout, and
+ * records every attempt; a 2xx answer delivers, anything else (an error status, a redirect, a
+ * timeout, a refused connection) is retried on the backoff schedule until the last attempt fails.
+ * It runs beside the request path: requests never wait on it.
+ */
+export class WebhookDeliveryWorker {
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly fetchImpl: typeof fetch;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.pollMs = options.pollMs ?? 1000;
+    this.batchSize = options.batchSize ?? 20;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  /** Starts polling. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the attempts in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.drain()
+        .catch((error: unknown) => this.options.log.warn({ err: error }, "webhook delivery poll failed"))
+        .finally(() => {
+          this.running = null;
+          this.schedule(this.pollMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Sends batches until none is full (a backlog goes out without waiting for the next poll). */
+  private async drain(): Promise<void> {
+    while (!this.stopped && (await this.runOnce()) === this.batchSize) {}
+  }
+
+  /** Claims one batch of due deliveries and makes one attempt at each; returns how many it claimed. */
+  async runOnce(): Promise<number> {
+    const now = this.options.clock.now();
+    // The lease outlives the attempt by far: another node takes the row over only if this one died.
+    const leaseUntil = new Date(now.getTime() + 2 * this.timeoutMs + 30_000);
+    const token = newId(this.options.clock, this.options.random);
+    const claims = await this.options.store.webhooks.claimDue(now, leaseUntil, token, this.batchSize);
+    await Promise.all(claims.map((claim) => this.attempt(claim)));
+    return claims.length;
+  }
+
+  private async attempt(claim: ClaimedDelivery): Promise<void> {
+    const at = this.options.clock.now();
+    const timestamp = Math.floor(at.getTime() / 1000);
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await this.fetchImpl(claim.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Latchkey-Webhooks/1",
+          "latchkey-event-id": claim.eventId,
+          "latchkey-event-type": claim.eventType,
+          "latchkey-delivery-id": claim.id,
+          "latchkey-signature": webhookSignatureHeader(claim.secret, timestamp, claim.payload),
+        },
+        body: claim.payload,
+        redirect: "manual",
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      statusCode = response.status;
+      await response.body?.cancel().catch(() => {});
+      if (statusCode < 200 || statusCode > 299) error = `the receiver answered ${statusCode}`;
+    } catch (failure) {
+      error = describeFailure(failure, this.timeoutMs);
+    }
+    const attempt: WebhookAttempt = {
+      attempt: claim.attempts + 1,
+      at,
+      statusCode,
+      durationMs: performance.now() - started,
+      error,
+    };
+    try {
+      await this.options.store.webhooks.recordAttempt(claim, attempt, this.resultOf(attempt));
+    } catch (failure) {
+      this.options.log.warn({ err: failure, deliveryId: claim.id }, "could not record a webhook attempt");
+    }
+  }
+
+  private resultOf(attempt: WebhookAttempt): WebhookAttemptResult {
+    if (attempt.error === null) return { status: "succeeded" };
+    const unit = Buffer.from(this.options.random.bytes(4)).readUInt32BE(0) / 2 ** 32;
+    const delay = retryDelaySeconds(attempt.attempt, unit);
+    if (delay === null) return { status: "failed" };
+    return { status: "pending", nextAttemptAt: new Date(this.options.clock.now().getTime() + delay * 1000) };
+  }
+}
