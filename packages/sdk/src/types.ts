@@ -9,6 +9,8 @@ export type {
   paths,
   ServiceAccount,
   Unauthorized,
+  Webhook,
+  WebhookDelivery,
 } from "./generated/openapi.js";
 
 /** A path of the API, as the OpenAPI document spells it. */
@@ -106,3 +108,9 @@ export type VerifyOptions = Omit<AttributesOf<RequestBodyOf<"/rest/api_keys/veri
 
 /** What the bulk revoke answers: how many keys it revoked and their ids. */
 export type BulkRevocation = ResponseOf<"/rest/orgs/{org_id}/api_keys/revoke", "post">["data"]["attributes"];
+
+/** Attributes accepted when creating a webhook endpoint. */
+export type CreateWebhookAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/webhooks", "post">>;
+
+/** Attributes a webhook endpoint's PATCH accepts. */
+export type UpdateWebhookAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/webhooks/{id}", "patch">>;
