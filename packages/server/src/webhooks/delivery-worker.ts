@@ -26,8 +26,10 @@ export interface DeliveryWorkerOptions {
   timeoutMs?: number;
   /** The pause between polls when nothing is due (default 1 s). */
   pollMs?: number;
-  /** Deliveries claimed and sent at once (default 20). */
+  /** Deliveries claimed at once (default 20). */
   batchSize?: number;
+  /** Attempts in flight at most (default 50): a slow receiver holds a slot, not the whole worker. */
+  maxInFlight?: number;
   /** The outside network (tests may pass their own). */
   fetch?: typeof fetch;
 }
@@ -37,9 +39,8 @@ const MAX_ERROR_LENGTH = 200;
 
 /** Why a request got no answer: a timeout, or the network error's code (ECONNREFUSED, …). */
 function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `no answer within ${timeoutMs} ms`;
-  }
+  if (error instanceof Error && error.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
+  if (error instanceof Error && error.name === "AbortError") return "cut short: the node was stopping";
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause !== undefined && typeof cause.code === "string") return `network error: ${cause.code}`;
   const message = error instanceof Error ? error.message : String(error);
@@ -56,15 +57,19 @@ export class WebhookDeliveryWorker {
   private readonly timeoutMs: number;
   private readonly pollMs: number;
   private readonly batchSize: number;
+  private readonly maxInFlight: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private stopping = new AbortController();
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.pollMs = options.pollMs ?? 1000;
     this.batchSize = options.batchSize ?? 20;
+    this.maxInFlight = options.maxInFlight ?? 50;
     this.fetchImpl = options.fetch ?? fetch;
   }
 
@@ -72,15 +77,21 @@ export class WebhookDeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopping = new AbortController();
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the attempts in flight to be recorded. */
+  /**
+   * Stops polling, cuts the requests in flight short and waits until their attempts are recorded
+   * (as failed, so they are retried; a receiver may then see an event twice, with the same event id).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.stopping.abort();
     await this.running;
+    await Promise.all(this.inFlight);
   }
 
   private schedule(delayMs: number): void {
@@ -97,20 +108,32 @@ export class WebhookDeliveryWorker {
     this.timer.unref();
   }
 
-  /** Sends batches until none is full (a backlog goes out without waiting for the next poll). */
+  /** Claims batches while they come full and slots are free (a backlog goes out without waiting). */
   private async drain(): Promise<void> {
-    while (!this.stopped && (await this.runOnce()) === this.batchSize) {}
+    while (!this.stopped && (await this.claimAndSend()) === this.batchSize) {}
   }
 
-  /** Claims one batch of due deliveries and makes one attempt at each; returns how many it claimed. */
-  async runOnce(): Promise<number> {
+  /** Claims as many due deliveries as there are free slots (at most a batch) and starts their attempts. */
+  private async claimAndSend(): Promise<number> {
+    const room = Math.min(this.batchSize, this.maxInFlight - this.inFlight.size);
+    if (room <= 0) return 0;
     const now = this.options.clock.now();
     // The lease outlives the attempt by far: another node takes the row over only if this one died.
     const leaseUntil = new Date(now.getTime() + 2 * this.timeoutMs + 30_000);
     const token = newId(this.options.clock, this.options.random);
-    const claims = await this.options.store.webhooks.claimDue(now, leaseUntil, token, this.batchSize);
-    await Promise.all(claims.map((claim) => this.attempt(claim)));
+    const claims = await this.options.store.webhooks.claimDue(now, leaseUntil, token, room);
+    for (const claim of claims) {
+      const attempt: Promise<void> = this.attempt(claim).finally(() => this.inFlight.delete(attempt));
+      this.inFlight.add(attempt);
+    }
     return claims.length;
+  }
+
+  /** Claims one batch of due deliveries and waits for one attempt at each; returns how many it claimed. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claimAndSend();
+    await Promise.all(this.inFlight);
+    return claimed;
   }
 
   private async attempt(claim: ClaimedDelivery): Promise<void> {
@@ -132,7 +155,7 @@ export class WebhookDeliveryWorker {
         },
         body: claim.payload,
         redirect: "manual",
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
       });
       statusCode = response.status;
       await response.body?.cancel().catch(() => {});
