@@ -10,6 +10,10 @@ import { registerKeysShow } from "./commands/keys-show.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerServe } from "./commands/serve.js";
 import { registerVerify } from "./commands/verify.js";
+import { registerWebhooksCreate } from "./commands/webhooks-create.js";
+import { registerWebhooksDelete } from "./commands/webhooks-delete.js";
+import { registerWebhooksDeliveries } from "./commands/webhooks-deliveries.js";
+import { registerWebhooksList } from "./commands/webhooks-list.js";
 import type { Io } from "./io.js";
 import { CliError } from "./remote.js";
 
@@ -33,7 +37,23 @@ export function createProgram(io: Io): Command {
   const audit = program.command("audit").description("export the audit log, and verify its hash chain");
   registerAuditExport(audit, io);
   registerAuditVerify(audit, io);
-  for (const command of [program, keys, audit, ...keys.commands, ...audit.commands, ...program.commands]) {
+  const webhooks = program
+    .command("webhooks")
+    .description("list, create and delete webhook endpoints; show and redeliver their deliveries");
+  registerWebhooksList(webhooks, io);
+  registerWebhooksCreate(webhooks, io);
+  registerWebhooksDelete(webhooks, io);
+  registerWebhooksDeliveries(webhooks, io);
+  for (const command of [
+    program,
+    keys,
+    audit,
+    webhooks,
+    ...keys.commands,
+    ...audit.commands,
+    ...webhooks.commands,
+    ...program.commands,
+  ]) {
     command.exitOverride();
   }
   return program;
