@@ -16,10 +16,18 @@ const PRIVATE_RANGES = compileAllowlist([
   "192.168.0.0/16",
   "::/128",
   "::1/128",
-  "::ffff:0:0/96",
   "fc00::/7",
   "fe80::/10",
 ]);
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address as the URL parser writes it (`::ffff:a00:1`). */
+function unmapped(host: string): string {
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (mapped === null) return normalizeIp(host);
+  const high = Number.parseInt(mapped[1] as string, 16);
+  const low = Number.parseInt(mapped[2] as string, 16);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+}
 
 function refuse(detail: string): never {
   throw new LatchkeyError("VALIDATION_FAILED", detail, { pointer: "/data/attributes/url" });
@@ -41,9 +49,9 @@ export function checkWebhookUrl(url: string, allowPrivate: boolean): string {
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") refuse("The URL must use http or https.");
   if (parsed.username !== "" || parsed.password !== "") refuse("The URL must not hold a user name or password.");
   if (!allowPrivate) {
-    const host = parsed.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+    const host = unmapped(parsed.hostname.replace(/^\[|\]$/g, "").toLowerCase());
     const local = host === "localhost" || host.endsWith(".localhost");
-    if (local || (isIP(normalizeIp(host)) !== 0 && PRIVATE_RANGES.allows(host))) {
+    if (local || (isIP(host) !== 0 && PRIVATE_RANGES.allows(host))) {
       refuse("The URL points to a loopback, private or link-local address.");
     }
   }

@@ -245,6 +245,15 @@ export class KyselyWebhookStore implements WebhookStore {
 
   async claimDue(now: Date, leaseUntil: Date, leaseToken: string, limit: number): Promise<ClaimedDelivery[]> {
     const nowText = toTime(now);
+    // A plain read first: an idle outbox costs an index lookup, not a write lock, on every poll.
+    const anyDue = await this.db
+      .selectFrom("webhook_deliveries")
+      .select("id")
+      .where("status", "=", "pending")
+      .where("next_attempt_at", "<=", nowText)
+      .limit(1)
+      .executeTakeFirst();
+    if (anyDue === undefined) return [];
     return this.db.transaction().execute(async (trx) => {
       // SQLite: the transaction holds the write lock from its start, so no other claim runs in between.
       // PostgreSQL: the due rows are locked, and rows another node has locked are skipped.
