@@ -13,8 +13,20 @@ import { WebhookReceiver } from "./webhook-receiver.js";
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 
 describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () => {
-  const url = postgresUrl ?? "";
-  const schema = `latchkey_workers_${randomBytes(6).toString("hex")}`;
+  // A database of its own: Kysely's migrator looks for its tables in every schema of a shared one.
+  const base = new URL(postgresUrl ?? "");
+  const name = `latchkey_workers_${randomBytes(6).toString("hex")}`;
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: base.toString() });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
   const clock = new FakeClock();
   const secret = "whsec_two-workers-test";
   const receiver = new WebhookReceiver(
@@ -24,19 +36,17 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
   let nodes: KyselyStore[] = [];
 
   beforeAll(async () => {
-    const first = await openStore(url, { schema });
+    await admin(`CREATE DATABASE ${name}`);
+    const first = await openStore(url.toString());
     await first.migrate();
-    nodes = [first, await openStore(url, { schema })];
+    nodes = [first, await openStore(url.toString())];
     await receiver.start();
   });
 
   afterAll(async () => {
     await receiver.stop();
     for (const node of nodes) await node.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 
   test("every event is delivered exactly once, through an outage", async () => {

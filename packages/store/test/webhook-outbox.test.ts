@@ -42,22 +42,35 @@ const sqliteFile: Backend = {
 
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 
+/**
+ * PostgreSQL: a database of its own, not a schema: Kysely's migrator looks for its tables in every
+ * schema, so another suite's schema in a shared database would hide this one's migration tables.
+ */
 const postgres: Backend = {
   async open() {
-    const url = postgresUrl ?? "";
-    const schema = `latchkey_outbox_${randomBytes(6).toString("hex")}`;
-    const a = await openStore(url, { schema });
+    const base = new URL(postgresUrl ?? "");
+    const name = `latchkey_outbox_${randomBytes(6).toString("hex")}`;
+    const admin = async (statement: string) => {
+      const client = new pg.Client({ connectionString: base.toString() });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    await admin(`CREATE DATABASE ${name}`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const a = await openStore(url.toString());
     await a.migrate();
-    const b = await openStore(url, { schema });
+    const b = await openStore(url.toString());
     return {
       nodes: [a, b],
       async close() {
         await a.close();
         await b.close();
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
+        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       },
     };
   },
@@ -82,7 +95,7 @@ describe.each([
   ...(postgresUrl !== undefined ? [["postgres", postgres] as const] : []),
 ] as const)("%s", (_name, backend) => {
   let nodes: [KyselyStore, KyselyStore];
-  let close: () => Promise<void>;
+  let close: () => Promise<void> = async () => {};
   let orgId: string;
   let endpointId: string;
 
