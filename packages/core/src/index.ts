@@ -167,6 +167,7 @@ export type {
   ClaimedDelivery,
   WebhookAttempt,
   WebhookAttemptResult,
+  WebhookClaimFairness,
   WebhookDelivery,
   WebhookDeliveryStatus,
   WebhookEndpoint,

@@ -66,6 +66,12 @@ export interface ClaimedDelivery {
   leaseToken: string;
 }
 
+/** How many deliveries of one endpoint a worker may hold at once, and how many it holds now. */
+export interface WebhookClaimFairness {
+  perEndpoint: number;
+  inFlight: ReadonlyMap<string, number>;
+}
+
 /** What became of an attempt, and so of its delivery. */
 export type WebhookAttemptResult =
   | { status: "succeeded" }
@@ -110,8 +116,18 @@ export interface WebhookStore {
     newDeliveryId: string,
     at: Date,
   ): Promise<WebhookDelivery | null>;
-  /** Leases up to `limit` pending deliveries that are due at `now` to enabled endpoints until `leaseUntil`. */
-  claimDue(now: Date, leaseUntil: Date, leaseToken: string, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases up to `limit` pending deliveries that are due at `now` to enabled endpoints until
+   * `leaseUntil`, oldest due first, and at most `fair.perEndpoint` minus `fair.inFlight` (the
+   * caller's attempts in flight) per endpoint: a slow endpoint's backlog never holds up the others'.
+   */
+  claimDue(
+    now: Date,
+    leaseUntil: Date,
+    leaseToken: string,
+    limit: number,
+    fair?: WebhookClaimFairness,
+  ): Promise<ClaimedDelivery[]>;
   /** Logs an attempt and applies its result, if the lease is still the claim's; returns whether it was. */
   recordAttempt(claim: ClaimedDelivery, attempt: WebhookAttempt, result: WebhookAttemptResult): Promise<boolean>;
 }

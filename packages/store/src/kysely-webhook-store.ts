@@ -6,6 +6,7 @@ import type {
   PageRequest,
   WebhookAttempt,
   WebhookAttemptResult,
+  WebhookClaimFairness,
   WebhookDelivery,
   WebhookDeliveryStatus,
   WebhookEndpoint,
@@ -243,14 +244,22 @@ export class KyselyWebhookStore implements WebhookStore {
     });
   }
 
-  async claimDue(now: Date, leaseUntil: Date, leaseToken: string, limit: number): Promise<ClaimedDelivery[]> {
+  async claimDue(
+    now: Date,
+    leaseUntil: Date,
+    leaseToken: string,
+    limit: number,
+    fair: WebhookClaimFairness = { perEndpoint: limit, inFlight: new Map() },
+  ): Promise<ClaimedDelivery[]> {
     const nowText = toTime(now);
+    const full = [...fair.inFlight].filter(([, count]) => count >= fair.perEndpoint).map(([id]) => id);
     // A plain read first: an idle outbox costs an index lookup, not a write lock, on every poll.
     const anyDue = await this.db
       .selectFrom("webhook_deliveries")
       .select("id")
       .where("status", "=", "pending")
       .where("next_attempt_at", "<=", nowText)
+      .$if(full.length > 0, (q) => q.where("endpoint_id", "not in", full))
       .limit(1)
       .executeTakeFirst();
     if (anyDue === undefined) return [];
@@ -260,7 +269,7 @@ export class KyselyWebhookStore implements WebhookStore {
       let due = trx
         .selectFrom("webhook_deliveries")
         .innerJoin("webhook_endpoints", "webhook_endpoints.id", "webhook_deliveries.endpoint_id")
-        .select("webhook_deliveries.id")
+        .select(["webhook_deliveries.id", "webhook_deliveries.endpoint_id"])
         .where("webhook_deliveries.status", "=", "pending")
         .where("webhook_deliveries.next_attempt_at", "<=", nowText)
         .where((eb) =>
@@ -270,10 +279,20 @@ export class KyselyWebhookStore implements WebhookStore {
           ]),
         )
         .where("webhook_endpoints.enabled", "=", 1)
+        .$if(full.length > 0, (q) => q.where("webhook_deliveries.endpoint_id", "not in", full))
         .orderBy("webhook_deliveries.next_attempt_at", "asc")
-        .limit(limit);
+        .limit(limit * 4);
       if (this.postgres) due = due.forUpdate(["webhook_deliveries"]).skipLocked();
-      const ids = (await due.execute()).map((row) => row.id);
+      // Rows looked at but not taken are unlocked at commit, a moment later.
+      const taken = new Map(fair.inFlight);
+      const ids: string[] = [];
+      for (const row of await due.execute()) {
+        if (ids.length === limit) break;
+        const count = taken.get(row.endpoint_id) ?? 0;
+        if (count >= fair.perEndpoint) continue;
+        taken.set(row.endpoint_id, count + 1);
+        ids.push(row.id);
+      }
       if (ids.length === 0) return [];
       await trx
         .updateTable("webhook_deliveries")

@@ -198,4 +198,34 @@ describe.each([
     expect(page.items[0]).toMatchObject({ status: "succeeded", attempts: 1, lastStatusCode: 200 });
     expect(page.items[0]?.attemptLog).toHaveLength(1);
   });
+
+  test("claims are fair: an endpoint at its limit of attempts in flight yields to the others", async () => {
+    const other = newId(clock, random);
+    await nodes[0].webhooks.create(
+      {
+        id: other,
+        orgId,
+        url: "https://other.example.com/in",
+        description: null,
+        eventTypes: ["api_key.revoked"],
+        enabled: true,
+        createdAt: start,
+        createdBy: { type: "system", id: "test" },
+        updatedAt: start,
+      },
+      "whsec_other",
+      event(orgId, "webhook.created"),
+    );
+    await nodes[0].audit.append(Array.from({ length: 12 }, () => event(orgId, "api_key.created")));
+    await nodes[0].audit.append(Array.from({ length: 3 }, () => event(orgId, "api_key.revoked")));
+    const lease = new Date(start.getTime() + 60_000);
+    const busy = new Map([[endpointId, 4]]);
+    const first = await nodes[0].webhooks.claimDue(start, lease, "a", 10, { perEndpoint: 4, inFlight: busy });
+    expect(first.map((c) => c.endpointId)).toEqual([other, other, other]);
+    const second = await nodes[0].webhooks.claimDue(start, lease, "b", 10, {
+      perEndpoint: 4,
+      inFlight: new Map([[endpointId, 1]]),
+    });
+    expect(second.map((c) => c.endpointId)).toEqual([endpointId, endpointId, endpointId]);
+  });
 });

@@ -28,8 +28,10 @@ export interface DeliveryWorkerOptions {
   pollMs?: number;
   /** Deliveries claimed at once (default 20). */
   batchSize?: number;
-  /** Attempts in flight at most (default 50): a slow receiver holds a slot, not the whole worker. */
+  /** Attempts in flight at most (default 50). */
   maxInFlight?: number;
+  /** Attempts in flight to one endpoint at most (default 4): a slow receiver holds its own slots only. */
+  perEndpoint?: number;
   /** The outside network (tests may pass their own). */
   fetch?: typeof fetch;
 }
@@ -59,7 +61,9 @@ export class WebhookDeliveryWorker {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly perEndpoint: number;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightByEndpoint = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
@@ -70,6 +74,7 @@ export class WebhookDeliveryWorker {
     this.pollMs = options.pollMs ?? 1000;
     this.batchSize = options.batchSize ?? 20;
     this.maxInFlight = options.maxInFlight ?? 50;
+    this.perEndpoint = options.perEndpoint ?? 4;
     this.fetchImpl = options.fetch ?? fetch;
   }
 
@@ -121,19 +126,36 @@ export class WebhookDeliveryWorker {
     // The lease outlives the attempt by far: another node takes the row over only if this one died.
     const leaseUntil = new Date(now.getTime() + 2 * this.timeoutMs + 30_000);
     const token = newId(this.options.clock, this.options.random);
-    const claims = await this.options.store.webhooks.claimDue(now, leaseUntil, token, room);
+    const claims = await this.options.store.webhooks.claimDue(now, leaseUntil, token, room, {
+      perEndpoint: this.perEndpoint,
+      inFlight: this.inFlightByEndpoint,
+    });
     for (const claim of claims) {
-      const attempt: Promise<void> = this.attempt(claim).finally(() => this.inFlight.delete(attempt));
+      const endpoint = claim.endpointId;
+      this.inFlightByEndpoint.set(endpoint, (this.inFlightByEndpoint.get(endpoint) ?? 0) + 1);
+      const attempt: Promise<void> = this.attempt(claim).finally(() => {
+        this.inFlight.delete(attempt);
+        const left = (this.inFlightByEndpoint.get(endpoint) ?? 1) - 1;
+        if (left > 0) this.inFlightByEndpoint.set(endpoint, left);
+        else this.inFlightByEndpoint.delete(endpoint);
+      });
       this.inFlight.add(attempt);
     }
     return claims.length;
   }
 
-  /** Claims one batch of due deliveries and waits for one attempt at each; returns how many it claimed. */
+  /**
+   * Makes one attempt at every delivery due now, round after round, waiting for each (what the
+   * polling loop does, for tests and tools driving a fake clock); returns how many attempts it made.
+   */
   async runOnce(): Promise<number> {
-    const claimed = await this.claimAndSend();
-    await Promise.all(this.inFlight);
-    return claimed;
+    let attempts = 0;
+    for (;;) {
+      const claimed = await this.claimAndSend();
+      await Promise.all(this.inFlight);
+      if (claimed === 0) return attempts;
+      attempts += claimed;
+    }
   }
 
   private async attempt(claim: ClaimedDelivery): Promise<void> {
