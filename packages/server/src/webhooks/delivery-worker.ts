@@ -32,6 +32,8 @@ export interface DeliveryWorkerOptions {
   maxInFlight?: number;
   /** Attempts in flight to one endpoint at most (default 4): a slow receiver holds its own slots only. */
   perEndpoint?: number;
+  /** How long an endpoint rests after a failed attempt before more are claimed for it (default 1 s). */
+  cooldownMs?: number;
   /** The outside network (tests may pass their own). */
   fetch?: typeof fetch;
 }
@@ -62,10 +64,14 @@ export class WebhookDeliveryWorker {
   private readonly maxInFlight: number;
   private readonly fetchImpl: typeof fetch;
   private readonly perEndpoint: number;
+  private readonly cooldownMs: number;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly inFlightByEndpoint = new Map<string, number>();
+  /** Endpoints whose last attempt failed rest until then (clock ms): a dead one costs a few attempts a second. */
+  private readonly coolingUntil = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private kickedAgain = false;
   private stopped = true;
   private stopping = new AbortController();
 
@@ -75,15 +81,18 @@ export class WebhookDeliveryWorker {
     this.batchSize = options.batchSize ?? 20;
     this.maxInFlight = options.maxInFlight ?? 50;
     this.perEndpoint = options.perEndpoint ?? 4;
+    this.cooldownMs = options.cooldownMs ?? 1000;
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  /** Starts polling. */
+  /** Starts polling (and claiming again whenever an attempt ends). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.stopping = new AbortController();
-    this.schedule(0);
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
   }
 
   /**
@@ -92,30 +101,30 @@ export class WebhookDeliveryWorker {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.stopping.abort();
     await this.running;
     await Promise.all(this.inFlight);
   }
 
-  private schedule(delayMs: number): void {
+  /** Claims until nothing more can be taken; a kick during a round makes another round. */
+  private kick(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.drain()
-        .catch((error: unknown) => this.options.log.warn({ err: error }, "webhook delivery poll failed"))
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.pollMs);
-        });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  /** Claims batches while they come full and slots are free (a backlog goes out without waiting). */
-  private async drain(): Promise<void> {
-    while (!this.stopped && (await this.claimAndSend()) === this.batchSize) {}
+    if (this.running !== null) {
+      this.kickedAgain = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.kickedAgain = false;
+        while (!this.stopped && (await this.claimAndSend()) > 0) {}
+      } while (this.kickedAgain && !this.stopped);
+    })()
+      .catch((error: unknown) => this.options.log.warn({ err: error }, "webhook delivery poll failed"))
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   /** Claims as many due deliveries as there are free slots (at most a batch) and starts their attempts. */
@@ -126,9 +135,14 @@ export class WebhookDeliveryWorker {
     // The lease outlives the attempt by far: another node takes the row over only if this one died.
     const leaseUntil = new Date(now.getTime() + 2 * this.timeoutMs + 30_000);
     const token = newId(this.options.clock, this.options.random);
+    const busy = new Map(this.inFlightByEndpoint);
+    for (const [endpoint, until] of this.coolingUntil) {
+      if (until > now.getTime()) busy.set(endpoint, this.perEndpoint);
+      else this.coolingUntil.delete(endpoint);
+    }
     const claims = await this.options.store.webhooks.claimDue(now, leaseUntil, token, room, {
       perEndpoint: this.perEndpoint,
-      inFlight: this.inFlightByEndpoint,
+      inFlight: busy,
     });
     for (const claim of claims) {
       const endpoint = claim.endpointId;
@@ -138,6 +152,7 @@ export class WebhookDeliveryWorker {
         const left = (this.inFlightByEndpoint.get(endpoint) ?? 1) - 1;
         if (left > 0) this.inFlightByEndpoint.set(endpoint, left);
         else this.inFlightByEndpoint.delete(endpoint);
+        this.kick();
       });
       this.inFlight.add(attempt);
     }
@@ -192,6 +207,8 @@ export class WebhookDeliveryWorker {
       durationMs: performance.now() - started,
       error,
     };
+    if (error === null) this.coolingUntil.delete(claim.endpointId);
+    else this.coolingUntil.set(claim.endpointId, this.options.clock.now().getTime() + this.cooldownMs);
     try {
       await this.options.store.webhooks.recordAttempt(claim, attempt, this.resultOf(attempt));
     } catch (failure) {
