@@ -267,4 +267,20 @@ describe("delivery", () => {
     expect(await worker().runOnce()).toBe(1);
     expect(receiver.accepted).toHaveLength(1);
   });
+
+  test("the running worker drains a backlog at once, not a few deliveries per poll", async () => {
+    await createEndpoint(["api_key.created"]);
+    for (let i = 0; i < 40; i++) await createKey(t, { name: `backlog ${i}` });
+    worker().start();
+    try {
+      const deadline = Date.now() + 3000;
+      while (receiver.accepted.length < 40 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await worker().stop();
+    }
+    expect(receiver.accepted).toHaveLength(40);
+    expect(new Set(receiver.accepted.map((r) => r.eventId)).size).toBe(40);
+  });
 });
