@@ -73,6 +73,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List webhook endpoints (needs webhooks:read)",
+        "x-latchkey-permission": "webhooks:read",
         params: OrgParams,
         querystring: PageQuery,
         response: { 200: list(Type.Ref("Webhook")), ...ERROR_RESPONSES },
@@ -93,6 +94,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Create a webhook endpoint (needs webhooks:write)",
+        "x-latchkey-permission": "webhooks:write",
         description: "The answer holds the signing secret (attributes.secret), shown this once.",
         params: OrgParams,
         querystring: VersionQuery,
@@ -123,6 +125,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Get a webhook endpoint (needs webhooks:read)",
+        "x-latchkey-permission": "webhooks:read",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: { 200: single(Type.Ref("Webhook")), ...ERROR_RESPONSES },
@@ -140,6 +143,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Change a webhook endpoint's URL, event types, description or enabled flag (needs webhooks:write)",
+        "x-latchkey-permission": "webhooks:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         body: UpdateWebhookBody,
@@ -164,6 +168,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Delete a webhook endpoint and its deliveries (needs webhooks:write)",
+        "x-latchkey-permission": "webhooks:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         response: { 204: Type.Null(), ...ERROR_RESPONSES },
@@ -181,6 +186,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Give a webhook endpoint a new signing secret (needs webhooks:write)",
+        "x-latchkey-permission": "webhooks:write",
         description: "The answer holds the new secret, shown this once; the old one stops signing at once.",
         params: OrgItemParams,
         querystring: VersionQuery,
@@ -206,6 +212,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List a webhook endpoint's deliveries, newest first, with every attempt (needs webhooks:read)",
+        "x-latchkey-permission": "webhooks:read",
         params: OrgItemParams,
         querystring: PageQuery,
         response: { 200: list(Type.Ref("WebhookDelivery")), ...ERROR_RESPONSES },
@@ -231,6 +238,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Send a delivery's event again, as a new delivery with the same event id (needs webhooks:write)",
+        "x-latchkey-permission": "webhooks:write",
         params: DeliveryParams,
         querystring: VersionQuery,
         response: { 202: single(Type.Ref("WebhookDelivery")), ...ERROR_RESPONSES },
