@@ -9,6 +9,7 @@ import {
 } from "./store-contract-keys.js";
 import { describeKeyListFilterContract, describeKeyPaginationContract } from "./store-contract-list.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
+import { describeWebhookContract } from "./store-contract-webhooks.js";
 
 /**
  * The behaviour every Store implementation must show. `factory` is called before each test and must
@@ -26,5 +27,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeServiceAccountContract(factory);
     describeBootstrapContract(factory);
     describeAuditContract(factory);
+    describeWebhookContract(factory);
   });
 }
