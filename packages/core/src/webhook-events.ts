@@ -96,3 +96,6 @@ export function retryDelaySeconds(attempts: number, unit: number): number | null
   if (base === undefined) return null;
   return Math.round(base * (0.8 + 0.4 * unit));
 }
+
+/** How long the deliveries log keeps delivered and failed deliveries: 30 days. */
+export const WEBHOOK_LOG_RETENTION_DAYS = 30;

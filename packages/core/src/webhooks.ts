@@ -128,6 +128,11 @@ export interface WebhookStore {
     limit: number,
     fair?: WebhookClaimFairness,
   ): Promise<ClaimedDelivery[]>;
+  /**
+   * Deletes delivered and failed deliveries (with their attempts) created before `before`, at most
+   * `limit` of them; pending ones are kept whatever their age. Returns how many it deleted.
+   */
+  prune(before: Date, limit: number): Promise<number>;
   /** Logs an attempt and applies its result, if the lease is still the claim's; returns whether it was. */
   recordAttempt(claim: ClaimedDelivery, attempt: WebhookAttempt, result: WebhookAttemptResult): Promise<boolean>;
 }

@@ -283,4 +283,15 @@ describe("delivery", () => {
     expect(receiver.accepted).toHaveLength(40);
     expect(new Set(receiver.accepted.map((r) => r.eventId)).size).toBe(40);
   });
+
+  test("the deliveries log keeps finished deliveries 30 days", async () => {
+    const webhookId = await createEndpoint(["api_key.created"]);
+    await createKey(t);
+    await worker().runOnce();
+    t.clock.advance(29 * 86_400);
+    expect(await worker().prune()).toBe(0);
+    t.clock.advance(2 * 86_400);
+    expect(await worker().prune()).toBe(1);
+    expect(await deliveries(webhookId)).toEqual([]);
+  });
 });

@@ -331,6 +331,28 @@ export class KyselyWebhookStore implements WebhookStore {
     });
   }
 
+  async prune(before: Date, limit: number): Promise<number> {
+    // Ids are UUIDv7: every delivery created before `before` sorts below this one (primary key range).
+    const hex = before.getTime().toString(16).padStart(12, "0");
+    const bound = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (
+        await trx
+          .selectFrom("webhook_deliveries")
+          .select("id")
+          .where("id", "<", bound)
+          .where("status", "in", ["succeeded", "failed"])
+          .orderBy("id", "asc")
+          .limit(limit)
+          .execute()
+      ).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      await trx.deleteFrom("webhook_attempts").where("delivery_id", "in", ids).execute();
+      await trx.deleteFrom("webhook_deliveries").where("id", "in", ids).execute();
+      return ids.length;
+    });
+  }
+
   async recordAttempt(claim: ClaimedDelivery, attempt: WebhookAttempt, result: WebhookAttemptResult): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx

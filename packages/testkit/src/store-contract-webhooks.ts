@@ -114,5 +114,33 @@ export function describeWebhookContract(factory: StoreFactory): void {
       expect(again).toMatchObject({ eventId: first.eventId, payload: first.payload, redeliveryOf: first.id });
       expect((await t.store.webhooks.listDeliveries(t.boot.orgId, endpoint.id, { limit: 10 })).items).toHaveLength(2);
     });
+
+    it("prunes finished deliveries older than the cut, never pending ones", async () => {
+      const endpoint = endpointOf(t, t.boot.orgId, ["api_key.created"]);
+      await t.store.webhooks.create(endpoint, "whsec_contract", t.data.audit("webhook.created", t.boot.orgId));
+      await t.store.audit.append([1, 2, 3].map(() => t.data.audit("api_key.created", t.boot.orgId)));
+      const now = t.clock.now();
+      const lease = new Date(now.getTime() + 60_000);
+      const [done, failed, retried] = await t.store.webhooks.claimDue(now, lease, "w", 3);
+      if (done === undefined || failed === undefined || retried === undefined) throw new Error("expected 3 claims");
+      await t.store.webhooks.recordAttempt(done, success(1), { status: "succeeded" });
+      await t.store.webhooks.recordAttempt(failed, { ...success(1), statusCode: 500 }, { status: "failed" });
+      const later = new Date(now.getTime() + 3_600_000);
+      await t.store.webhooks.recordAttempt(
+        retried,
+        { ...success(1), statusCode: 500 },
+        { status: "pending", nextAttemptAt: later },
+      );
+      t.clock.advance(1000);
+      const newer = t.data.audit("api_key.created", t.boot.orgId);
+      await t.store.audit.append([newer]);
+      const [recent] = await t.store.webhooks.claimDue(t.clock.now(), lease, "w2", 10);
+      if (recent === undefined) throw new Error("expected a claim");
+      await t.store.webhooks.recordAttempt(recent, success(1), { status: "succeeded" });
+      expect(await t.store.webhooks.prune(new Date(now.getTime() + 500), 100)).toBe(2);
+      const left = (await t.store.webhooks.listDeliveries(t.boot.orgId, endpoint.id, { limit: 10 })).items;
+      expect(left.map((d) => d.status).sort()).toEqual(["pending", "succeeded"]);
+      expect(await t.store.webhooks.prune(new Date(now.getTime() + 500), 100)).toBe(0);
+    });
   });
 }

@@ -6,6 +6,7 @@ import {
   type RandomSource,
   retryDelaySeconds,
   type Store,
+  WEBHOOK_LOG_RETENTION_DAYS,
   type WebhookAttempt,
   type WebhookAttemptResult,
   webhookSignatureHeader,
@@ -37,6 +38,9 @@ export interface DeliveryWorkerOptions {
   /** The outside network (tests may pass their own). */
   fetch?: typeof fetch;
 }
+
+/** How often a worker prunes the deliveries log. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** The start of a receiver's error text we keep: enough to tell what happened, never a whole page. */
 const MAX_ERROR_LENGTH = 200;
@@ -70,6 +74,8 @@ export class WebhookDeliveryWorker {
   /** Endpoints whose last attempt failed rest until then (clock ms): a dead one costs a few attempts a second. */
   private readonly coolingUntil = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private pruning: Promise<void> | null = null;
   private running: Promise<void> | null = null;
   private kickedAgain = false;
   private stopped = true;
@@ -92,7 +98,27 @@ export class WebhookDeliveryWorker {
     this.stopping = new AbortController();
     this.timer = setInterval(() => this.kick(), this.pollMs);
     this.timer.unref();
+    this.pruneTimer = setInterval(() => {
+      this.pruning ??= this.prune()
+        .then(() => {})
+        .catch((error: unknown) => this.options.log.warn({ err: error }, "pruning the webhook log failed"))
+        .finally(() => {
+          this.pruning = null;
+        });
+    }, PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
     this.kick();
+  }
+
+  /** Deletes the finished deliveries older than the retention (30 days), in batches; returns how many. */
+  async prune(): Promise<number> {
+    const before = new Date(this.options.clock.now().getTime() - WEBHOOK_LOG_RETENTION_DAYS * 86_400_000);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.options.store.webhooks.prune(before, 1000);
+      total += deleted;
+      if (deleted < 1000 || this.stopped) return total;
+    }
   }
 
   /**
@@ -102,9 +128,12 @@ export class WebhookDeliveryWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.pruneTimer !== null) clearInterval(this.pruneTimer);
     this.timer = null;
+    this.pruneTimer = null;
     this.stopping.abort();
     await this.running;
+    await this.pruning;
     await Promise.all(this.inFlight);
   }
 
