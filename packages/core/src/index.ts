@@ -163,7 +163,7 @@ export {
   type WebhookServiceOptions,
   type WebhookWithSecret,
 } from "./webhook-service.js";
-export { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH } from "./webhook-url.js";
+export { checkWebhookUrl, isPrivateAddress, MAX_WEBHOOK_URL_LENGTH } from "./webhook-url.js";
 export type {
   ClaimedDelivery,
   WebhookAttempt,

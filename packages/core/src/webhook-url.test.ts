@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { checkWebhookUrl } from "./webhook-url.js";
+import { checkWebhookUrl, isPrivateAddress } from "./webhook-url.js";
 
 describe("checkWebhookUrl", () => {
   test("public http(s) URLs pass", () => {
@@ -34,6 +34,17 @@ describe("checkWebhookUrl", () => {
     for (const url of local) {
       expect(() => checkWebhookUrl(url, false), url).toThrow(expect.objectContaining({ code: "VALIDATION_FAILED" }));
       expect(checkWebhookUrl(url, true)).toBe(url);
+    }
+  });
+});
+
+describe("isPrivateAddress", () => {
+  test("private, loopback and mapped addresses are private; public ones and names are not", () => {
+    for (const address of ["10.1.2.3", "127.0.0.1", "::1", "::ffff:127.0.0.1", "::ffff:a00:1", "fe80::1", "0.0.0.0"]) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ["203.0.113.5", "2001:db8::1", "8.8.8.8", "example.com"]) {
+      expect(isPrivateAddress(address), address).toBe(false);
     }
   });
 });

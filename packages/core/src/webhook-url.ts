@@ -57,3 +57,9 @@ export function checkWebhookUrl(url: string, allowPrivate: boolean): string {
   }
   return url;
 }
+
+/** True when an IP address is loopback, private, link-local, shared or unspecified (IPv4-mapped too). */
+export function isPrivateAddress(address: string): boolean {
+  const host = unmapped(address.toLowerCase());
+  return isIP(host) !== 0 && PRIVATE_RANGES.allows(host);
+}

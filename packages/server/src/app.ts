@@ -95,6 +95,8 @@ export interface AppDeps {
   bus?: InvalidationBus | null;
   /** How webhooks reach the outside network (default: the global fetch). */
   fetch?: typeof fetch;
+  /** How webhook host names are resolved before each attempt (default: the system resolver). */
+  resolve?: (host: string) => Promise<string[]>;
   /** Where log lines go (default: standard output). Tests capture them here. */
   logStream?: NodeJS.WritableStream;
 }
@@ -182,7 +184,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       random,
       log: { warn: (object, message) => app.log.warn(object, message) },
       timeoutMs: config.webhooksTimeoutSeconds * 1000,
+      allowPrivate: config.webhooksAllowPrivate,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.resolve ? { resolve: deps.resolve } : {}),
     }),
   } satisfies Services);
   const flushUsage = () =>

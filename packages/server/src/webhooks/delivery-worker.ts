@@ -1,7 +1,10 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
 import {
   type ClaimedDelivery,
   type Clock,
+  isPrivateAddress,
   newId,
   type RandomSource,
   retryDelaySeconds,
@@ -37,6 +40,10 @@ export interface DeliveryWorkerOptions {
   cooldownMs?: number;
   /** The outside network (tests may pass their own). */
   fetch?: typeof fetch;
+  /** Send to loopback, private and link-local addresses (LATCHKEY_WEBHOOKS_ALLOW_PRIVATE). */
+  allowPrivate?: boolean;
+  /** Resolves a host name to its addresses (default: the system resolver). */
+  resolve?: (host: string) => Promise<string[]>;
 }
 
 /** How often a worker prunes the deliveries log. */
@@ -46,7 +53,11 @@ const PRUNE_EVERY_MS = 3_600_000;
 const MAX_ERROR_LENGTH = 200;
 
 /** Why a request got no answer: a timeout, or the network error's code (ECONNREFUSED, …). */
+/** An attempt not made: the target is not one Latchkey may call. */
+class RefusedTarget extends Error {}
+
 function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof RefusedTarget) return error.message;
   if (error instanceof Error && error.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
   if (error instanceof Error && error.name === "AbortError") return "cut short: the node was stopping";
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
@@ -67,6 +78,7 @@ export class WebhookDeliveryWorker {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly resolve: (host: string) => Promise<string[]>;
   private readonly perEndpoint: number;
   private readonly cooldownMs: number;
   private readonly inFlight = new Set<Promise<void>>();
@@ -89,6 +101,8 @@ export class WebhookDeliveryWorker {
     this.perEndpoint = options.perEndpoint ?? 4;
     this.cooldownMs = options.cooldownMs ?? 1000;
     this.fetchImpl = options.fetch ?? fetch;
+    this.resolve =
+      options.resolve ?? (async (host) => (await lookup(host, { all: true })).map((entry) => entry.address));
   }
 
   /** Starts polling (and claiming again whenever an attempt ends). */
@@ -209,6 +223,8 @@ export class WebhookDeliveryWorker {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      const refused = await this.refusedTarget(claim.url);
+      if (refused !== null) throw new RefusedTarget(refused);
       const response = await this.fetchImpl(claim.url, {
         method: "POST",
         headers: {
@@ -243,6 +259,24 @@ export class WebhookDeliveryWorker {
     } catch (failure) {
       this.options.log.warn({ err: failure, deliveryId: claim.id }, "could not record a webhook attempt");
     }
+  }
+
+  /**
+   * Why a URL must not be called now: its host name resolves to a private address (endpoints are
+   * checked for address literals when saved; names are checked here, at each attempt). A name that
+   * resolves again between this check and the request can still slip through: filter egress too.
+   */
+  private async refusedTarget(url: string): Promise<string | null> {
+    if (this.options.allowPrivate === true) return null;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    if (isIP(host) !== 0) return isPrivateAddress(host) ? "refused: a private address" : null;
+    let addresses: string[];
+    try {
+      addresses = await this.resolve(host);
+    } catch {
+      return `network error: cannot resolve ${host}`;
+    }
+    return addresses.some(isPrivateAddress) ? `refused: ${host} resolves to a private address` : null;
   }
 
   private resultOf(attempt: WebhookAttempt): WebhookAttemptResult {
