@@ -90,7 +90,8 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
     }
     const log = { warn: () => {} };
     const workers = nodes.map(
-      (store) => new WebhookDeliveryWorker({ store, clock, random: cryptoRandom, log, batchSize: 3 }),
+      (store) =>
+        new WebhookDeliveryWorker({ store, clock, random: cryptoRandom, log, batchSize: 3, allowPrivate: true }),
     );
     const drain = async () => {
       const counts = await Promise.all(workers.flatMap((w) => [w.runOnce(), w.runOnce()]));
