@@ -13,6 +13,7 @@ const SUITES = [
   { script: "http.mjs", ids: ["a", "b"], title: "HTTP: /auth/check and /rest/api_keys/verify vs hello-world" },
   { script: "in-process.mjs", ids: ["c", "d"], title: "In-process verify vs naive lookup and better-auth" },
   { script: "scale.mjs", ids: ["e"], title: "10 thousand vs 1 million keys stored" },
+  { script: "webhooks.mjs", ids: ["f"], title: "Verification while webhook deliveries fail vs no endpoint" },
 ];
 const RESULTS = fileURLToPath(new URL("./RESULTS.md", import.meta.url));
 
@@ -117,6 +118,14 @@ if (scale) {
     for (const [mode, s] of Object.entries(modes)) {
       runs.push(`- ${fmtInt(Number(size))} keys stored, ${mode} (${fmtInt(s.keys)} keys drawn): ${samplesText(s)}`);
     }
+  }
+}
+const webhooks = raw["webhooks.mjs"];
+if (webhooks) {
+  for (const [name, s] of Object.entries(webhooks)) {
+    runs.push(
+      `- webhooks ${name}: ${s.runs.map((r) => `${fmtInt(r.rps)} req/s (p99 ${r.p99} ms, others ${pct(r.foreign)})`).join(", ")}`,
+    );
   }
 }
 const markdown = [...header, ...table, ...notes, ...runs, ""].join("\n");

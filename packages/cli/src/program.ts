@@ -15,6 +15,10 @@ import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
 import { registerVaultRotate } from "./commands/vault-rotate.js";
 import { registerVerify } from "./commands/verify.js";
+import { registerWebhooksCreate } from "./commands/webhooks-create.js";
+import { registerWebhooksDelete } from "./commands/webhooks-delete.js";
+import { registerWebhooksDeliveries } from "./commands/webhooks-deliveries.js";
+import { registerWebhooksList } from "./commands/webhooks-list.js";
 import type { Io } from "./io.js";
 import { CliError } from "./remote.js";
 
@@ -45,7 +49,14 @@ export function createProgram(io: Io): Command {
   registerSecrets(secrets, io);
   const vault = program.command("vault").description("operate the vault on the database: rotate the master key");
   registerVaultRotate(vault, io);
-  const groups = [keys, audit, orgs, members, secrets, vault];
+  const webhooks = program
+    .command("webhooks")
+    .description("list, create and delete webhook endpoints; show and redeliver their deliveries");
+  registerWebhooksList(webhooks, io);
+  registerWebhooksCreate(webhooks, io);
+  registerWebhooksDelete(webhooks, io);
+  registerWebhooksDeliveries(webhooks, io);
+  const groups = [keys, audit, orgs, members, secrets, vault, webhooks];
   for (const command of [program, ...groups, ...groups.flatMap((group) => group.commands), ...program.commands]) {
     command.exitOverride();
   }

@@ -21,13 +21,14 @@ export interface CliServer {
 }
 
 /** Starts a real server in-process (port 0) on a temp SQLite database and captures the owner token. */
-export async function startCliServer(): Promise<CliServer> {
+export async function startCliServer(env: Record<string, string> = {}): Promise<CliServer> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-cli-"));
   const printed: string[] = [];
   const config = loadConfig({
     LATCHKEY_DATABASE_URL: `sqlite:${join(dir, "x.db")}`,
     LATCHKEY_PORT: "0",
     LATCHKEY_LOG_LEVEL: "silent",
+    ...env,
   });
   const server = await startServer(config, { print: (line) => printed.push(line) });
   const tokenLine = printed.find((line) => line.startsWith("owner token: "));

@@ -255,3 +255,38 @@ export {
   type VerificationDecision,
   type VerificationRequest,
 } from "./verify-key.js";
+export {
+  isWebhookEventType,
+  retryDelaySeconds,
+  subscribes,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_LOG_RETENTION_DAYS,
+  WEBHOOK_MAX_ATTEMPTS,
+  WEBHOOK_REPLAY_WINDOW_SECONDS,
+  WEBHOOK_RETRY_DELAYS_SECONDS,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookEventType,
+  type WebhookSubscription,
+  webhookPayloadOf,
+  webhookSignature,
+  webhookSignatureHeader,
+} from "./webhook-events.js";
+export {
+  type CreateWebhookInput,
+  type UpdateWebhookInput,
+  WebhookService,
+  type WebhookServiceOptions,
+  type WebhookWithSecret,
+} from "./webhook-service.js";
+export { checkWebhookUrl, isPrivateAddress, MAX_WEBHOOK_URL_LENGTH } from "./webhook-url.js";
+export type {
+  ClaimedDelivery,
+  WebhookAttempt,
+  WebhookAttemptResult,
+  WebhookClaimFairness,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookEndpointChange,
+  WebhookStore,
+} from "./webhooks.js";

@@ -22,6 +22,7 @@ import type {
 import type { InvitationStore, PeopleStore, SessionStore } from "./people.js";
 import type { BuiltInRole } from "./permissions.js";
 import type { UsageStore } from "./usage.js";
+import type { WebhookStore } from "./webhooks.js";
 
 /** A page request: newest first; `startingAfter` / `endingBefore` are ids of the previous page's edges. */
 export interface PageRequest {
@@ -345,6 +346,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly invitations: InvitationStore;
   readonly vault: VaultStore;
+  readonly webhooks: WebhookStore;
   /** Writes the first owner, org and token, unless any user exists. Returns whether it wrote. */
   bootstrap(records: BootstrapRecords): Promise<boolean>;
   /** Resolves when the database answers. */

@@ -13,6 +13,7 @@ import type {
   CreateSecretAttributes,
   CreateServiceAccountAttributes,
   CreateTokenAttributes,
+  CreateWebhookAttributes,
   Invitation,
   KeyFilter,
   KeyVerification,
@@ -31,9 +32,12 @@ import type {
   TokenFilter,
   UpdateKeyAttributes,
   UpdateOrgAttributes,
+  UpdateWebhookAttributes,
   Usage,
   UsageOptions,
   VerifyOptions,
+  Webhook,
+  WebhookDelivery,
 } from "./types.js";
 
 /** How to reach a Latchkey server. */
@@ -335,6 +339,52 @@ export class LatchkeyClient {
   async revokeClientSecret(orgId: string, serviceAccountId: string, secretId: string): Promise<void> {
     const path = { org_id: orgId, id: serviceAccountId, secret_id: secretId };
     await this.call("delete", "/rest/orgs/{org_id}/service_accounts/{id}/secrets/{secret_id}", { path });
+  }
+
+  /** A page of the org's webhook endpoints (needs webhooks:read). Their secrets are never listed. */
+  listWebhooks(orgId: string, page: PageOptions = {}): Promise<ListDocument<Webhook>> {
+    return this.call("get", "/rest/orgs/{org_id}/webhooks", { path: { org_id: orgId }, query: page });
+  }
+
+  /** Creates a webhook endpoint; `attributes.secret` of the answer is its signing secret, shown this once. */
+  async createWebhook(orgId: string, attributes: CreateWebhookAttributes): Promise<Webhook> {
+    const body = { data: { type: "webhook" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/webhooks", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** One webhook endpoint. */
+  async getWebhook(orgId: string, id: string): Promise<Webhook> {
+    return (await this.call("get", "/rest/orgs/{org_id}/webhooks/{id}", { path: { org_id: orgId, id } })).data;
+  }
+
+  /** Changes a webhook endpoint's URL, event types, description or enabled flag. */
+  async updateWebhook(orgId: string, id: string, attributes: UpdateWebhookAttributes): Promise<Webhook> {
+    const body = { data: { type: "webhook" as const, attributes } };
+    return (await this.call("patch", "/rest/orgs/{org_id}/webhooks/{id}", { path: { org_id: orgId, id }, body })).data;
+  }
+
+  /** Deletes a webhook endpoint and its deliveries. */
+  async deleteWebhook(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/webhooks/{id}", { path: { org_id: orgId, id } });
+  }
+
+  /** Gives a webhook endpoint a new signing secret, returned this once in `attributes.secret`. */
+  async rotateWebhookSecret(orgId: string, id: string): Promise<Webhook> {
+    const path = { org_id: orgId, id };
+    return (await this.call("post", "/rest/orgs/{org_id}/webhooks/{id}/rotate_secret", { path })).data;
+  }
+
+  /** A page of a webhook endpoint's deliveries, newest first, each with its attempts. */
+  listWebhookDeliveries(orgId: string, id: string, page: PageOptions = {}): Promise<ListDocument<WebhookDelivery>> {
+    const path = { org_id: orgId, id };
+    return this.call("get", "/rest/orgs/{org_id}/webhooks/{id}/deliveries", { path, query: page });
+  }
+
+  /** Sends a delivery's event again, as a new delivery with the same event id. */
+  async redeliverWebhook(orgId: string, id: string, deliveryId: string): Promise<WebhookDelivery> {
+    const path = { org_id: orgId, id, delivery_id: deliveryId };
+    return (await this.call("post", "/rest/orgs/{org_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver", { path }))
+      .data;
   }
 
   /**

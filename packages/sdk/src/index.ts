@@ -3,3 +3,10 @@ export { type AccessTokenOptions, type AccessTokenResponse, getAccessToken, OAut
 export { MAX_REMOTE_CACHE_TTL_MS, RemoteVerifier, type RemoteVerifierOptions } from "./remote-verifier.js";
 export type * from "./types.js";
 export type { KeyVerifier, VerifyRequestOptions, VerifyResult } from "./verifier.js";
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookEvent,
+} from "./webhooks.js";

@@ -13,6 +13,8 @@ export type {
   Secret,
   ServiceAccount,
   Unauthorized,
+  Webhook,
+  WebhookDelivery,
 } from "./generated/openapi.js";
 
 /** A path of the API, as the OpenAPI document spells it. */
@@ -124,3 +126,9 @@ export type CreateInvitationAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/
 export type SessionInfo = ResponseOf<"/auth/session", "get">;
 /** Attributes accepted when storing a vault secret: its name and value. */
 export type CreateSecretAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/secrets", "post">>;
+
+/** Attributes accepted when creating a webhook endpoint. */
+export type CreateWebhookAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/webhooks", "post">>;
+
+/** Attributes a webhook endpoint's PATCH accepts. */
+export type UpdateWebhookAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/webhooks/{id}", "patch">>;

@@ -276,6 +276,29 @@ describe("LatchkeyClient against a real server", () => {
     });
   });
 
+  it("manages webhooks and their deliveries", async () => {
+    const created = await client.createWebhook(orgId, {
+      url: "https://hooks.example.com/latchkey",
+      event_types: ["api_key.created"],
+    });
+    expect(created.attributes.secret).toMatch(/^whsec_/);
+    expect((await client.getWebhook(orgId, created.id)).attributes.secret).toBeUndefined();
+    expect((await client.listWebhooks(orgId, { limit: 100 })).data.map((w) => w.id)).toContain(created.id);
+    const updated = await client.updateWebhook(orgId, created.id, { description: "ops" });
+    expect(updated.attributes.description).toBe("ops");
+    const rotated = await client.rotateWebhookSecret(orgId, created.id);
+    expect(rotated.attributes.secret).not.toBe(created.attributes.secret);
+    await client.createKey(orgId, { name: "announced", expires_in: "1d" });
+    const deliveries = await client.listWebhookDeliveries(orgId, created.id);
+    expect(deliveries.data).toHaveLength(1);
+    const first = deliveries.data[0];
+    expect(first?.attributes).toMatchObject({ event_type: "api_key.created", status: "pending" });
+    const again = await client.redeliverWebhook(orgId, created.id, first?.id ?? "");
+    expect(again.attributes).toMatchObject({ event_id: first?.attributes.event_id, redelivery_of: first?.id });
+    await client.deleteWebhook(orgId, created.id);
+    await expect(client.getWebhook(orgId, created.id)).rejects.toMatchObject({ status: 404 });
+  });
+
   it("has called every route of the OpenAPI document", async () => {
     const document = (await client.openapi()) as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(document.paths).flatMap(([path, item]) =>

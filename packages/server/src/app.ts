@@ -27,6 +27,7 @@ import {
   VAULT_KEY_BYTES,
   type VaultService,
   Verifier,
+  WebhookService,
 } from "@latchkey/core";
 import Fastify, {
   type FastifyBaseLogger,
@@ -53,6 +54,8 @@ import {
   OrgResource,
   SecretResource,
   ServiceAccountResource,
+  WebhookDeliveryResource,
+  WebhookResource,
 } from "./http/resource-schemas.js";
 import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
@@ -82,6 +85,8 @@ import { serviceAccountSecretRoutes } from "./routes/service-account-secrets.js"
 import { serviceAccountRoutes } from "./routes/service-accounts.js";
 import { usageRoutes } from "./routes/usage.js";
 import { VerifyBody, verifyRoutes } from "./routes/verify.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import { WebhookDeliveryWorker } from "./webhooks/delivery-worker.js";
 
 /** The services of a node, built once in `buildApp` and shared by every route. */
 export interface Services {
@@ -108,6 +113,9 @@ export interface Services {
   /** Leaked keys: secret-scanning reports and revocation by a key's holder. */
   leaks: LeakService;
   vault: VaultService;
+  webhooks: WebhookService;
+  /** Sends the webhook outbox; started by `startServer` unless LATCHKEY_WEBHOOKS_DELIVER=false. */
+  webhookWorker: WebhookDeliveryWorker;
 }
 
 declare module "fastify" {
@@ -125,6 +133,10 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
   /** Where key changes are announced to and heard from other nodes (default: none, a single node). */
   bus?: InvalidationBus | null;
+  /** How webhooks reach the outside network (default: the global fetch). */
+  fetch?: typeof fetch;
+  /** How webhook host names are resolved before each attempt (default: the system resolver). */
+  resolve?: (host: string) => Promise<string[]>;
   /** Where log lines go (default: standard output). Tests capture them here. */
   logStream?: NodeJS.WritableStream;
   /**
@@ -247,6 +259,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     invitations: new InvitationService(deps.store, clock, random, signIn, loginLimiter, config.invitationTtlSeconds),
     leaks: new LeakService(deps.store, verifier, clock, random),
     vault,
+    webhooks: new WebhookService(deps.store, clock, random, { allowPrivateUrls: config.webhooksAllowPrivate }),
+    webhookWorker: new WebhookDeliveryWorker({
+      store: deps.store,
+      clock,
+      random,
+      log: { warn: (object, message) => app.log.warn(object, message) },
+      timeoutMs: config.webhooksTimeoutSeconds * 1000,
+      allowPrivate: config.webhooksAllowPrivate,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.resolve ? { resolve: deps.resolve } : {}),
+    }),
   } satisfies Services);
   const flushUsage = () =>
     Promise.all([
@@ -268,6 +291,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook("onClose", async () => {
     clearInterval(flushTimer);
     clearInterval(schedulerTimer);
+    await app.services.webhookWorker.stop();
     await flushUsage();
     await scheduler
       .stop()
@@ -298,6 +322,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     AuditLogResource,
     InvitationResource,
     SecretResource,
+    WebhookResource,
+    WebhookDeliveryResource,
   ]) {
     app.addSchema(schema);
   }
@@ -369,6 +395,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(auditLogRoutes);
       await rest.register(invitationRoutes, { publicUrl: config.publicUrl });
       await rest.register(secretRoutes);
+      await rest.register(webhookRoutes);
       rest.get("/openapi", { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
         reply.type("application/json").send(app.swagger()),
       );

@@ -5,6 +5,14 @@ import { z } from "zod";
 import { loadScannerKeys, ScannerKeysError } from "./http/github-signature.js";
 import { loadRouteMap, RouteMapError } from "./http/route-map.js";
 
+/** A true/false setting. */
+function flag(defaultValue: boolean) {
+  return z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default(defaultValue ? "true" : "false")
+    .transform((value) => value === "true");
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** Each setting: its environment variable, its config-file key, and its rule. Defaults live here. */
@@ -151,6 +159,14 @@ const schema = z.object({
     .min(60, "must be at least 60")
     .max(86_400, "must be at most 86400")
     .default(3600),
+  webhooksDeliver: flag(true),
+  webhooksAllowPrivate: flag(false),
+  webhooksTimeoutSeconds: z.coerce
+    .number({ error: "must be a number of seconds from 1 to 30" })
+    .int("must be a whole number of seconds")
+    .min(1, "must be at least 1")
+    .max(30, "must be at most 30")
+    .default(10),
   ownerEmail: z.email({ error: "must be an email address" }).optional(),
   ownerPassword: z.string().min(12, "must be at least 12 characters").optional(),
   // The message never repeats the value: it is the key that protects every vault secret.
@@ -191,6 +207,9 @@ export const CONFIG_VARIABLES: Readonly<Record<keyof Config, string>> = {
   invitationTtlSeconds: "LATCHKEY_INVITATION_TTL_SECONDS",
   secretScanningPublicKeys: "LATCHKEY_SECRET_SCANNING_PUBLIC_KEYS",
   oauthAccessTokenTtlSeconds: "LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS",
+  webhooksDeliver: "LATCHKEY_WEBHOOKS_DELIVER",
+  webhooksAllowPrivate: "LATCHKEY_WEBHOOKS_ALLOW_PRIVATE",
+  webhooksTimeoutSeconds: "LATCHKEY_WEBHOOKS_TIMEOUT_SECONDS",
   ownerEmail: "LATCHKEY_OWNER_EMAIL",
   ownerPassword: "LATCHKEY_OWNER_PASSWORD",
   masterKey: "LATCHKEY_MASTER_KEY",

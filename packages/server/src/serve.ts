@@ -76,6 +76,7 @@ export async function startServer(
     log = (error, message) => app.log.warn({ err: error }, message);
     app.addHook("onClose", () => cluster.close());
     const url = await app.listen({ host: config.host, port: config.port });
+    if (config.webhooksDeliver) app.services.webhookWorker.start();
     return {
       app,
       store,

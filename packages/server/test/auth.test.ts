@@ -7,6 +7,7 @@ import {
   createServiceAccount,
   createTestApp,
   createToken,
+  createWebhookWithDelivery,
   cryptoRandom,
   expectError,
   expectUnauthorized,
@@ -47,6 +48,7 @@ beforeAll(async () => {
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t)),
     secretId: await createSecret(t, "route-target", "route target value"),
+    ...(await createWebhookWithDelivery(t)),
   };
 
   const revoked = await createKey(t, { name: "revoked", permissions: ["*"] });

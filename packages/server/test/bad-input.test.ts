@@ -6,6 +6,7 @@ import {
   createServiceAccount,
   createTestApp,
   createToken,
+  createWebhookWithDelivery,
   expectError,
   fillPath,
   JSON_API,
@@ -41,6 +42,7 @@ beforeAll(async () => {
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t)),
     secretId: await createSecret(t, "route-target", "route target value"),
+    ...(await createWebhookWithDelivery(t)),
   };
   verifiable = key.key;
 });
@@ -186,7 +188,9 @@ describe.each(bodyRoutes.map((route) => [`${route.method} ${route.path}`, route]
 });
 
 describe.each(idRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))("%s", (_name, route) => {
-  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1) as "org_id" | "id" | "secret_id");
+  const params = (route.path.match(/\{(\w+)\}/g) ?? []).map(
+    (p) => p.slice(1, -1) as "org_id" | "id" | "secret_id" | "delivery_id",
+  );
   const body = route.hasBody ? sampleBody(route, "x") : undefined;
 
   test.each(params)("a malformed {%s}: 400 INVALID_PARAMETER", async (param) => {

@@ -7,6 +7,7 @@ import {
   createSecret,
   createTestApp,
   createToken,
+  createWebhookWithDelivery,
   fillPath,
   membershipIdOf,
   type OrgFixture,
@@ -83,6 +84,7 @@ beforeAll(async () => {
     invitationId: await createInvitation(t, b.orgId, bOwner, `${MARK}-invitee@example.test`),
     ...(await createOAuthClientIds(t, { orgId: b.orgId, token: bOwner, name: `${MARK}-oauth` })),
     secretId: await createSecret(t, `${MARK}-secret`, `${MARK} secret value`, { token: bOwner, orgId: b.orgId }),
+    ...(await createWebhookWithDelivery(t, { token: bOwner, orgId: b.orgId })),
   };
   const aKey = await createKey(t, { name: "A's key" });
   const aToken = await createToken(t, t.owner.token, { name: "A's token" });
@@ -94,6 +96,7 @@ beforeAll(async () => {
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t, { name: "a-oauth" })),
     secretId: await createSecret(t, "a-secret", "a secret value"),
+    ...(await createWebhookWithDelivery(t)),
   };
   bSecrets = [
     MARK,
@@ -105,6 +108,8 @@ beforeAll(async () => {
     bIds.oauthAccountId,
     bIds.clientSecretId,
     bIds.secretId,
+    bIds.webhookId,
+    bIds.deliveryId,
     key.key,
     token.key,
     String(key.attributes.hint),

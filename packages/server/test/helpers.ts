@@ -313,6 +313,8 @@ export interface RouteIds {
   oauthAccountId: string;
   clientSecretId: string;
   secretId: string;
+  webhookId: string;
+  deliveryId: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
@@ -324,6 +326,7 @@ export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/api_keys/{id}")) return ids.keyId;
   if (path.includes("/memberships/{id}")) return ids.membershipId;
   if (path.includes("/secrets/{id}")) return ids.secretId;
+  if (path.includes("/webhooks/{id}")) return ids.webhookId;
   throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
 }
 
@@ -331,12 +334,13 @@ export function idFor(path: string, ids: RouteIds): string {
 export function fillPath(
   path: string,
   ids: RouteIds,
-  override: { org_id?: string; id?: string; secret_id?: string } = {},
+  override: { org_id?: string; id?: string; secret_id?: string; delivery_id?: string } = {},
 ): string {
   return path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     if (name === "org_id") return override.org_id ?? ids.orgId;
     if (name === "id") return override.id ?? idFor(path, ids);
     if (name === "secret_id") return override.secret_id ?? ids.clientSecretId;
+    if (name === "delivery_id") return override.delivery_id ?? ids.deliveryId;
     throw new Error(`unknown path parameter {${name}} in ${path}; teach test/helpers.ts fillPath about it`);
   });
 }
@@ -364,6 +368,11 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       type: "invitation",
       attributes: { email: "sample@example.test", role: "viewer" },
     },
+    "POST /rest/orgs/{org_id}/webhooks": {
+      type: "webhook",
+      attributes: { url: "https://hooks.example.com/latchkey", event_types: ["api_key.created"] },
+    },
+    "PATCH /rest/orgs/{org_id}/webhooks/{id}": { type: "webhook", attributes: { description: "patched" } },
     "POST /rest/api_keys/verify": { type: "key_verification", attributes: { key: keyToVerify } },
     "POST /rest/orgs/{org_id}/memberships": {
       type: "membership",
@@ -545,4 +554,32 @@ export function tampered(key: string): string {
 /** A fresh UUID that names nothing. */
 export function unknownUuid(): string {
   return randomUUID();
+}
+
+/**
+ * A webhook endpoint of the org (to a public URL that the tests never call: no worker runs) and one
+ * delivery of it, made by creating a key.
+ */
+export async function createWebhookWithDelivery(
+  t: TestApp,
+  options: { token?: string; orgId?: string } = {},
+): Promise<{ webhookId: string; deliveryId: string }> {
+  const token = options.token ?? t.owner.token;
+  const orgId = options.orgId ?? t.owner.orgId;
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${orgId}/webhooks`,
+    token,
+    body: {
+      data: { type: "webhook", attributes: { url: "https://hooks.example.com/fixture", event_types: ["*"] } },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const webhookId = res.json().data.id;
+  await createKey(t, { name: "webhook fixture" }, { token, orgId });
+  const deliveries = await send(t.app, { url: `/rest/orgs/${orgId}/webhooks/${webhookId}/deliveries`, token });
+  expect(deliveries.statusCode, deliveries.body).toBe(200);
+  const deliveryId = deliveries.json().data[0]?.id;
+  expect(typeof deliveryId).toBe("string");
+  return { webhookId, deliveryId };
 }

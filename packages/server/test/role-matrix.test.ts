@@ -12,6 +12,7 @@ import {
   createServiceAccount,
   createTestApp,
   createToken,
+  createWebhookWithDelivery,
   fillPath,
   type Member,
   membershipIdOf,
@@ -51,6 +52,7 @@ async function idsFor(member: Member) {
     invitationId: await createInvitation(t, org.orgId, t.owner.token),
     ...(await createOAuthClientIds(t, { name: `oauth-${key.id.slice(-8)}` })),
     secretId: await createSecret(t, `secret-${key.id.slice(-8)}`, "matrix secret value"),
+    ...(await createWebhookWithDelivery(t)),
   };
 }
 

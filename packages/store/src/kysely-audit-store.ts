@@ -11,6 +11,7 @@ import {
   type PageRequest,
 } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, type Selectable, type Transaction } from "kysely";
+import { enqueueWebhookDeliveries } from "./kysely-webhook-outbox.js";
 import { toTime } from "./rows.js";
 import type { AuditEventsTable, Database } from "./schema.js";
 
@@ -72,9 +73,11 @@ export function keyEventAudit(event: KeyEvent): AuditEvent {
  * the log's head (PostgreSQL: row lock; SQLite: transactions hold the write lock from their start),
  * so events are chained in one order across every node. Call it as the transaction's last write:
  * every writer takes the head last, so none waits on a row another holds while holding the head.
+ * Events of a webhook event type get their outbox rows first, in the same transaction.
  */
 export async function appendAudit(trx: Transaction<Database>, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
+  await enqueueWebhookDeliveries(trx, events);
   const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
   let headQuery = trx.selectFrom("audit_head").select(["seq", "hash"]).where("id", "=", 1);
   if (postgres) headQuery = headQuery.forUpdate();

@@ -14,6 +14,7 @@ import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
 import { KyselyUserStore } from "./kysely-user-store.js";
 import { KyselyVaultStore } from "./kysely-vault-store.js";
+import { KyselyWebhookStore } from "./kysely-webhook-store.js";
 import { migrateToLatest } from "./migrations.js";
 import { PostgresInvalidationBus } from "./postgres-invalidation-bus.js";
 import { membershipToRow, orgToRow, toTime } from "./rows.js";
@@ -37,6 +38,7 @@ export class KyselyStore implements Store {
   readonly sessions: KyselySessionStore;
   readonly invitations: KyselyInvitationStore;
   readonly vault: KyselyVaultStore;
+  readonly webhooks: KyselyWebhookStore;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -56,6 +58,7 @@ export class KyselyStore implements Store {
     this.sessions = new KyselySessionStore(db);
     this.invitations = new KyselyInvitationStore(db);
     this.vault = new KyselyVaultStore(db);
+    this.webhooks = new KyselyWebhookStore(db);
   }
 
   /** Brings the schema up to date; returns the names of the migrations it ran. */

@@ -232,6 +232,68 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005_webhooks": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("webhook_endpoints")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("event_types", "text", (c) => c.notNull())
+        .addColumn("secret", "text", (c) => c.notNull())
+        .addColumn("enabled", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by_type", "text", (c) => c.notNull())
+        .addColumn("created_by_id", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("webhook_endpoints_org").on("webhook_endpoints").columns(["org_id", "id"]).execute();
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull())
+        // No foreign key: an event committed while its endpoint is deleted must not fail its change;
+        // deliveries of a deleted endpoint are never claimed.
+        .addColumn("endpoint_id", "text", (c) => c.notNull())
+        .addColumn("event_id", "text", (c) => c.notNull())
+        .addColumn("event_type", "text", (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull())
+        .addColumn("next_attempt_at", "text")
+        .addColumn("last_attempt_at", "text")
+        .addColumn("last_status_code", "integer")
+        .addColumn("last_error", "text")
+        .addColumn("lease_until", "text")
+        .addColumn("lease_token", "text")
+        .addColumn("redelivery_of", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_endpoint")
+        .on("webhook_deliveries")
+        .columns(["endpoint_id", "id"])
+        .execute();
+      // Only pending rows are in the index the workers poll: it stays as small as the backlog.
+      await db.schema
+        .createIndex("webhook_deliveries_due")
+        .on("webhook_deliveries")
+        .columns(["next_attempt_at"])
+        .where(sql.ref("status"), "=", "pending")
+        .execute();
+      await db.schema
+        .createTable("webhook_attempts")
+        .addColumn("delivery_id", "text", (c) => c.notNull().references("webhook_deliveries.id"))
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("status_code", "integer")
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .addColumn("error", "text")
+        .addPrimaryKeyConstraint("webhook_attempts_pk", ["delivery_id", "attempt"])
+        .execute();
+    },
+  },
   "0006_alerts": {
     async up(db: Kysely<unknown>) {
       // One row per lease (the scheduler's): who holds it and until when.

@@ -26,6 +26,9 @@ export interface Database {
   vault_master: VaultMasterTable;
   vault_data_keys: VaultDataKeysTable;
   vault_secrets: VaultSecretsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** Leases of scheduled work: one row per lease, held by `holder` until `expires_at`. */
@@ -134,6 +137,51 @@ export interface VaultSecretsTable {
   created_by_id: string;
   created_at: string;
   updated_at: string;
+}
+
+/** An org's webhook endpoint. `secret` signs deliveries; it leaves the database only to sign. */
+export interface WebhookEndpointsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  description: string | null;
+  event_types: string;
+  secret: string;
+  enabled: number;
+  created_at: string;
+  created_by_type: string;
+  created_by_id: string;
+  updated_at: string;
+}
+
+/** The outbox: one row per event and endpoint, written in the event's transaction. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  org_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  lease_until: string | null;
+  lease_token: string | null;
+  redelivery_of: string | null;
+  created_at: string;
+}
+
+/** The deliveries log: one row per attempt. */
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
 }
 
 /** The audit log: one hash-chained row per event, `seq` 1, 2, 3, … without gaps. */

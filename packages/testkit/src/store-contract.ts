@@ -15,6 +15,7 @@ import { describeOAuthContract } from "./store-contract-oauth.js";
 import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 import { describeVaultContract } from "./store-contract-vault.js";
+import { describeWebhookContract } from "./store-contract-webhooks.js";
 
 /**
  * The behaviour every Store implementation must show. `factory` is called before each test and must
@@ -39,5 +40,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeSessionContract(factory);
     describeInvitationContract(factory);
     describeVaultContract(factory);
+    describeWebhookContract(factory);
   });
 }

@@ -255,6 +255,59 @@ export interface Unauthorized {
   code: "Unauthorized";
 }
 
+export interface Webhook {
+  type: "webhook";
+  id: string;
+  attributes: {
+    /** The signing secret (whsec_…). Shown once, in this answer only. */
+    secret?: string;
+    url: string;
+    description: string | null;
+    /** Event types of the catalogue, or * for all. */
+    event_types: string[];
+    enabled: boolean;
+    org_id: string;
+    created_at: string;
+    created_by: {
+      type: string;
+      id: string;
+    };
+    updated_at: string;
+  };
+  links: {
+    self: string;
+  };
+}
+
+export interface WebhookDelivery {
+  type: "webhook_delivery";
+  id: string;
+  attributes: {
+    webhook_id: string;
+    /** The audit event's id: receivers deduplicate on it. */
+    event_id: string;
+    event_type: string;
+    status: "pending" | "succeeded" | "failed";
+    attempts: number;
+    next_attempt_at: string | null;
+    last_attempt_at: string | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: string;
+    /** The delivery a manual redelivery repeats. */
+    redelivery_of: string | null;
+    /** The JSON body sent. */
+    payload: Record<string, unknown>;
+    attempt_log: {
+      attempt: number;
+      at: string;
+      status_code: number | null;
+      duration_ms: number;
+      error: string | null;
+    }[];
+  };
+}
+
 /** Every route: its path and query parameters, request body and success answer. */
 export interface paths {
   "/auth/invitations/accept": {
@@ -1585,6 +1638,272 @@ export interface paths {
               };
             }[];
           };
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/webhooks": {
+    /** List webhook endpoints (needs webhooks:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Webhook[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create a webhook endpoint (needs webhooks:write) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "webhook";
+          attributes: {
+            /** An http(s) URL; loopback and private addresses only with LATCHKEY_WEBHOOKS_ALLOW_PRIVATE=true. */
+            url: string;
+            event_types: (
+              | "*"
+              | "api_key.created"
+              | "api_key.updated"
+              | "api_key.revoked"
+              | "api_key.regenerated"
+              | "api_key.disabled"
+              | "api_key.enabled"
+              | "api_key.deleted"
+              | "api_key.expiring"
+              | "api_key.leaked"
+              | "api_key.quota_low"
+              | "api_key.new_ip"
+              | "service_account.created"
+              | "service_account.deleted"
+              | "secret.created"
+              | "secret.deleted"
+              | "webhook.created"
+              | "webhook.updated"
+              | "webhook.deleted"
+            )[];
+            description?: string;
+            enabled?: boolean;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Webhook;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/webhooks/{id}": {
+    /** Get a webhook endpoint (needs webhooks:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Webhook;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Change a webhook endpoint's URL, event types, description or enabled flag (needs webhooks:write) */
+    patch: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "webhook";
+          attributes: {
+            /** An http(s) URL; loopback and private addresses only with LATCHKEY_WEBHOOKS_ALLOW_PRIVATE=true. */
+            url?: string;
+            event_types?: (
+              | "*"
+              | "api_key.created"
+              | "api_key.updated"
+              | "api_key.revoked"
+              | "api_key.regenerated"
+              | "api_key.disabled"
+              | "api_key.enabled"
+              | "api_key.deleted"
+              | "api_key.expiring"
+              | "api_key.leaked"
+              | "api_key.quota_low"
+              | "api_key.new_ip"
+              | "service_account.created"
+              | "service_account.deleted"
+              | "secret.created"
+              | "secret.deleted"
+              | "webhook.created"
+              | "webhook.updated"
+              | "webhook.deleted"
+            )[];
+            description?: string;
+            enabled?: boolean;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Webhook;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a webhook endpoint and its deliveries (needs webhooks:write) */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/webhooks/{id}/deliveries": {
+    /** List a webhook endpoint's deliveries, newest first, with every attempt (needs webhooks:read) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: WebhookDelivery[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+    /** Send a delivery's event again, as a new delivery with the same event id (needs webhooks:write) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+        /** A UUID. */
+        delivery_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: WebhookDelivery;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/webhooks/{id}/rotate_secret": {
+    /** Give a webhook endpoint a new signing secret (needs webhooks:write) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Webhook;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
         };
       };
     };

@@ -208,3 +208,58 @@ export const SecretResource = Type.Object(
   },
   { $id: "Secret" },
 );
+
+/** The `webhook` resource. `attributes.secret` appears only in the answers to create and rotate_secret. */
+export const WebhookResource = Type.Object(
+  {
+    type: Type.Literal("webhook"),
+    id: Type.String({ format: "uuid" }),
+    attributes: Type.Object({
+      secret: Type.Optional(
+        Type.String({ description: "The signing secret (whsec_…). Shown once, in this answer only." }),
+      ),
+      url: Type.String(),
+      description: Nullable(Type.String()),
+      event_types: Type.Array(Type.String(), { description: "Event types of the catalogue, or * for all." }),
+      enabled: Type.Boolean(),
+      org_id: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+      created_by: Type.Object({ type: Type.String(), id: Type.String() }),
+      updated_at: Type.String({ format: "date-time" }),
+    }),
+    links: SelfLink,
+  },
+  { $id: "Webhook" },
+);
+
+/** The `webhook_delivery` resource: one event on its way to one endpoint, with its attempts. */
+export const WebhookDeliveryResource = Type.Object(
+  {
+    type: Type.Literal("webhook_delivery"),
+    id: Type.String({ format: "uuid" }),
+    attributes: Type.Object({
+      webhook_id: Type.String(),
+      event_id: Type.String({ description: "The audit event's id: receivers deduplicate on it." }),
+      event_type: Type.String(),
+      status: StringEnum(["pending", "succeeded", "failed"]),
+      attempts: Type.Integer(),
+      next_attempt_at: Time,
+      last_attempt_at: Time,
+      last_status_code: Nullable(Type.Integer()),
+      last_error: Nullable(Type.String()),
+      created_at: Type.String({ format: "date-time" }),
+      redelivery_of: Nullable(Type.String({ description: "The delivery a manual redelivery repeats." })),
+      payload: Type.Object({}, { additionalProperties: true, description: "The JSON body sent." }),
+      attempt_log: Type.Array(
+        Type.Object({
+          attempt: Type.Integer(),
+          at: Type.String({ format: "date-time" }),
+          status_code: Nullable(Type.Integer()),
+          duration_ms: Type.Integer(),
+          error: Nullable(Type.String()),
+        }),
+      ),
+    }),
+  },
+  { $id: "WebhookDelivery" },
+);

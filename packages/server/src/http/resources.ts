@@ -11,6 +11,8 @@ import {
   type VaultSecret,
   type VerifiableKey,
   type VerifyOutcome,
+  type WebhookDelivery,
+  type WebhookEndpoint,
 } from "@latchkey/core";
 
 function time(date: Date | null): string | null {
@@ -279,4 +281,53 @@ export function verificationJson({ decision, ratelimit, quota }: VerifyOutcome):
       ? "null"
       : `{"limit":${ratelimit.limit},"remaining":${ratelimit.remaining},"reset":${ratelimit.resetAt}}`;
   return `{"jsonapi":{"version":"1.0"},"data":{"type":"key_verification","attributes":{"valid":${decision.valid},"code":${JSON.stringify(decision.code)},${fragments[0]},"permissions":${JSON.stringify(decision.permissions)},${fragments[1]},"ratelimit":${limits},"quota":${quota === null ? "null" : `{"remaining":${quota.remaining}}`}}}}`;
+}
+
+/** A webhook endpoint as a JSON:API resource. `secret` is given only in the answers to create and rotate. */
+export function webhookResource(endpoint: WebhookEndpoint, secret?: string) {
+  return {
+    type: "webhook" as const,
+    id: endpoint.id,
+    attributes: {
+      ...(secret !== undefined ? { secret } : {}),
+      url: endpoint.url,
+      description: endpoint.description,
+      event_types: endpoint.eventTypes,
+      enabled: endpoint.enabled,
+      org_id: endpoint.orgId,
+      created_at: endpoint.createdAt.toISOString(),
+      created_by: endpoint.createdBy,
+      updated_at: endpoint.updatedAt.toISOString(),
+    },
+    links: { self: `/rest/orgs/${endpoint.orgId}/webhooks/${endpoint.id}` },
+  };
+}
+
+/** A delivery of the deliveries log as a JSON:API resource, with the body sent and every attempt. */
+export function webhookDeliveryResource(delivery: WebhookDelivery) {
+  return {
+    type: "webhook_delivery" as const,
+    id: delivery.id,
+    attributes: {
+      webhook_id: delivery.endpointId,
+      event_id: delivery.eventId,
+      event_type: delivery.eventType,
+      status: delivery.status,
+      attempts: delivery.attempts,
+      next_attempt_at: time(delivery.nextAttemptAt),
+      last_attempt_at: time(delivery.lastAttemptAt),
+      last_status_code: delivery.lastStatusCode,
+      last_error: delivery.lastError,
+      created_at: delivery.createdAt.toISOString(),
+      redelivery_of: delivery.redeliveryOf,
+      payload: JSON.parse(delivery.payload) as Record<string, unknown>,
+      attempt_log: delivery.attemptLog.map((attempt) => ({
+        attempt: attempt.attempt,
+        at: attempt.at.toISOString(),
+        status_code: attempt.statusCode,
+        duration_ms: Math.round(attempt.durationMs),
+        error: attempt.error,
+      })),
+    },
+  };
 }
