@@ -12,6 +12,7 @@ import {
 } from "@latchkey/core";
 import { type KyselyStore, openStore } from "@latchkey/store";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import pg from "pg";
 import { expect } from "vitest";
 import { membershipToRow, orgToRow } from "../../store/src/rows.js";
 import { bootstrapOwner, buildApp, loadConfig } from "../src/index.js";
@@ -77,6 +78,8 @@ export interface TestAppOptions {
   logStream?: NodeJS.WritableStream;
   /** The node's invalidation bus (default: none). */
   bus?: InvalidationBus;
+  /** PostgreSQL only: a schema of the test's own, created now and dropped on close. */
+  postgresSchema?: string;
 }
 
 /** Builds an app on a fresh migrated store (in-memory SQLite by default) and bootstraps the owner. */
@@ -89,8 +92,25 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LATCHKEY_AUTH_FAILURE_LIMIT: "0",
     ...options.env,
   });
-  const store = await openStore(databaseUrl);
-  await store.migrate();
+  const schema = options.postgresSchema;
+  const dropSchema = async () => {
+    if (schema === undefined) return;
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  };
+  const store = await openStore(databaseUrl, schema === undefined ? {} : { schema });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    await dropSchema();
+    throw error;
+  }
   const clock = new FakeClock();
   const app = await buildApp(config, {
     store,
@@ -120,6 +140,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: async () => {
       await app.close();
       await store.close();
+      await dropSchema();
     },
   };
 }

@@ -2,11 +2,7 @@ import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } fr
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore } from "@latchkey/store";
-import pg from "pg";
-import { expect } from "vitest";
-import { bootstrapOwner, buildApp, loadConfig } from "../src/index.js";
-import { cryptoRandom, FakeClock, type Member, type Response, send, type TestApp } from "./helpers.js";
+import { createTestApp, type Response, type TestApp } from "./helpers.js";
 
 /** A GitHub-like signer: a P-256 key pair made for the test, and the public keys file GitHub would publish. */
 export interface Signer {
@@ -68,59 +64,13 @@ export async function createLeakTestApp(
   env: Record<string, string> = {},
   logStream?: NodeJS.WritableStream,
 ): Promise<TestApp> {
-  const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL ?? "";
-  const databaseUrl = backend === "postgres" ? postgresUrl : "sqlite::memory:";
-  const schema = backend === "postgres" ? `latchkey_leaks_${randomBytes(6).toString("hex")}` : undefined;
-  const config = loadConfig({
-    LATCHKEY_LOG_LEVEL: "silent",
-    LATCHKEY_DATABASE_URL: databaseUrl,
-    LATCHKEY_AUTH_FAILURE_LIMIT: "0",
-    ...env,
+  if (backend !== "postgres") return createTestApp({ env, ...(logStream ? { logStream } : {}) });
+  return createTestApp({
+    databaseUrl: process.env.LATCHKEY_TEST_POSTGRES_URL ?? "",
+    postgresSchema: `latchkey_leaks_${randomBytes(6).toString("hex")}`,
+    env,
+    ...(logStream ? { logStream } : {}),
   });
-  const dropSchema = async () => {
-    if (schema === undefined) return;
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await client.end();
-    }
-  };
-  const store = await openStore(databaseUrl, schema === undefined ? {} : { schema });
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    await dropSchema();
-    throw error;
-  }
-  const clock = new FakeClock();
-  const app = await buildApp(config, { store, clock, random: cryptoRandom, ...(logStream ? { logStream } : {}) });
-  const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom);
-  if (credentials === null) throw new Error("bootstrap did not run on an empty database");
-  const self = await send(app, { url: "/rest/self", token: credentials.token });
-  expect(self.statusCode).toBe(200);
-  const body = self.json();
-  const owner: Member = {
-    role: "owner",
-    userId: body.data.id,
-    orgId: body.data.attributes.default_org_context,
-    token: credentials.token,
-    tokenId: body.meta.api_key.id,
-  };
-  return {
-    app,
-    store,
-    clock,
-    random: cryptoRandom,
-    owner,
-    close: async () => {
-      await app.close();
-      await store.close();
-      await dropSchema();
-    },
-  };
 }
 
 /** One match of GitHub's partner format. */
