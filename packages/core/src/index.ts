@@ -288,5 +288,7 @@ export type {
   WebhookDeliveryStatus,
   WebhookEndpoint,
   WebhookEndpointChange,
+  WebhookSecretSealer,
   WebhookStore,
 } from "./webhooks.js";
+export { webhookSecretAad } from "./webhooks.js";

@@ -10,8 +10,10 @@ import {
   masterKeyCheck,
   matchesMasterKeyCheck,
   open,
+  packSealed,
   seal,
   secretAad,
+  unpackSealed,
   unwrapDataKey,
   VAULT_KEY_BYTES,
   wrapDataKey,
@@ -177,6 +179,29 @@ export class VaultService {
       sealed: seal(dataKey.key, Buffer.from(value, "utf8"), secretAad(actor.orgId, id, name), this.random),
     };
     return { secret, audit: this.audit(actor, secret, "secret.created", detail) };
+  }
+
+  /**
+   * Seals a value Latchkey itself keeps for an org (a webhook signing secret) under the org's data
+   * key, bound to `aad`: one text, `<data key version>.v1.<nonce>.<ciphertext>.<tag>`. Master-key
+   * rotation re-wraps the data key, so such values stay readable, like the vault's secrets.
+   */
+  async sealForOrg(orgId: string, value: string, aad: string): Promise<string> {
+    const dataKey = await this.dataKeyOf(orgId);
+    return `${dataKey.version}.${packSealed(seal(dataKey.key, Buffer.from(value, "utf8"), aad, this.random))}`;
+  }
+
+  /** Opens what `sealForOrg` sealed with the same `aad`; throws when it does not open. */
+  async openForOrg(orgId: string, sealedText: string, aad: string): Promise<string> {
+    const dot = sealedText.indexOf(".");
+    const version = Number(sealedText.slice(0, dot));
+    const sealed = dot > 0 && Number.isInteger(version) ? unpackSealed(sealedText.slice(dot + 1)) : null;
+    const dataKey = sealed === null ? null : await this.store.vault.dataKey(orgId, version);
+    const key =
+      dataKey === null ? null : unwrapDataKey(this.masterKey, dataKey.wrapped, dataKey.orgId, dataKey.version);
+    const plain = key === null || sealed === null ? null : open(key, sealed, aad);
+    if (plain === null) throw vaultUnavailable();
+    return Buffer.from(plain).toString("utf8");
   }
 
   private async dataKeyOf(orgId: string): Promise<{ version: number; key: Uint8Array }> {

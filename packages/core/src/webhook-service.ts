@@ -8,7 +8,13 @@ import type { Page, PageRequest, Store } from "./ports.js";
 import type { Actor } from "./verifier.js";
 import { isWebhookEventType, type WebhookSubscription } from "./webhook-events.js";
 import { checkWebhookUrl } from "./webhook-url.js";
-import type { WebhookDelivery, WebhookEndpoint, WebhookEndpointChange } from "./webhooks.js";
+import {
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpointChange,
+  type WebhookSecretSealer,
+  webhookSecretAad,
+} from "./webhooks.js";
 
 /** What a caller gives to create an endpoint. */
 export interface CreateWebhookInput {
@@ -36,6 +42,8 @@ export interface WebhookWithSecret {
 export interface WebhookServiceOptions {
   /** Accept endpoints on loopback, private and link-local addresses (tests, trusted networks). */
   allowPrivateUrls: boolean;
+  /** Seals signing secrets before they are stored. */
+  sealer: WebhookSecretSealer;
 }
 
 function checkEventTypes(types: readonly string[]): WebhookSubscription[] {
@@ -77,6 +85,10 @@ export class WebhookService {
     private readonly options: WebhookServiceOptions,
   ) {}
 
+  private sealed(endpoint: WebhookEndpoint, secret: string): Promise<string> {
+    return this.options.sealer.sealForOrg(endpoint.orgId, secret, webhookSecretAad(endpoint.orgId, endpoint.id));
+  }
+
   private newSecret(): string {
     return `whsec_${Buffer.from(this.random.bytes(32)).toString("base64url")}`;
   }
@@ -109,7 +121,8 @@ export class WebhookService {
     };
     const secret = this.newSecret();
     const detail = { url: endpoint.url, event_types: endpoint.eventTypes, enabled: endpoint.enabled };
-    await this.store.webhooks.create(endpoint, secret, this.audit(actor, "webhook.created", endpoint, detail));
+    const sealed = await this.sealed(endpoint, secret);
+    await this.store.webhooks.create(endpoint, sealed, this.audit(actor, "webhook.created", endpoint, detail));
     return { endpoint, secret };
   }
 
@@ -156,7 +169,8 @@ export class WebhookService {
     requirePermission(actor, "webhooks:write");
     const secret = this.newSecret();
     const audit = this.audit(actor, "webhook.updated", endpoint, { secret_rotated: true });
-    const updated = await this.store.webhooks.update(endpoint.orgId, endpoint.id, {}, audit.createdAt, audit, secret);
+    const sealed = await this.sealed(endpoint, secret);
+    const updated = await this.store.webhooks.update(endpoint.orgId, endpoint.id, {}, audit.createdAt, audit, sealed);
     if (updated === null) throw new LatchkeyError("NOT_FOUND", "No such webhook.", { parameter: "id" });
     return { endpoint: updated, secret };
   }

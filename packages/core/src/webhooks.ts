@@ -61,6 +61,7 @@ export interface ClaimedDelivery {
   /** Attempts made before this one. */
   attempts: number;
   url: string;
+  /** The endpoint's signing secret, sealed (see WebhookSecretSealer). */
   secret: string;
   /** Proves the lease is still this worker's when the attempt is recorded. */
   leaseToken: string;
@@ -90,12 +91,12 @@ export type WebhookEndpointChange = Partial<Pick<WebhookEndpoint, "url" | "descr
  * lease is still the caller's, so several nodes never deliver one row twice.
  */
 export interface WebhookStore {
-  /** Inserts the endpoint with its signing secret and its audit event. */
+  /** Inserts the endpoint with its sealed signing secret and its audit event. */
   create(endpoint: WebhookEndpoint, secret: string, audit: AuditEvent): Promise<void>;
   get(orgId: string, id: string): Promise<WebhookEndpoint | null>;
   /** The org's endpoints, newest first. */
   list(orgId: string, page: PageRequest): Promise<Page<WebhookEndpoint>>;
-  /** Changes the endpoint (and its secret, when given), with its audit event; null when it is gone. */
+  /** Changes the endpoint (and its sealed secret, when given), with its audit event; null when it is gone. */
   update(
     orgId: string,
     id: string,
@@ -135,4 +136,18 @@ export interface WebhookStore {
   prune(before: Date, limit: number): Promise<number>;
   /** Logs an attempt and applies its result, if the lease is still the claim's; returns whether it was. */
   recordAttempt(claim: ClaimedDelivery, attempt: WebhookAttempt, result: WebhookAttemptResult): Promise<boolean>;
+}
+
+/**
+ * Keeps endpoints' signing secrets sealed at rest: under the org's vault data key, bound to the
+ * endpoint (see `webhookSecretAad`). The delivery worker opens a secret only to sign with it.
+ */
+export interface WebhookSecretSealer {
+  sealForOrg(orgId: string, value: string, aad: string): Promise<string>;
+  openForOrg(orgId: string, sealedText: string, aad: string): Promise<string>;
+}
+
+/** The associated data of an endpoint's sealed signing secret: it opens for that endpoint only. */
+export function webhookSecretAad(orgId: string, endpointId: string): string {
+  return JSON.stringify(["latchkey.webhook_secret", orgId, endpointId]);
 }

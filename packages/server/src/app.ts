@@ -259,12 +259,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     invitations: new InvitationService(deps.store, clock, random, signIn, loginLimiter, config.invitationTtlSeconds),
     leaks: new LeakService(deps.store, verifier, clock, random),
     vault,
-    webhooks: new WebhookService(deps.store, clock, random, { allowPrivateUrls: config.webhooksAllowPrivate }),
+    webhooks: new WebhookService(deps.store, clock, random, {
+      allowPrivateUrls: config.webhooksAllowPrivate,
+      sealer: vault,
+    }),
     webhookWorker: new WebhookDeliveryWorker({
       store: deps.store,
       clock,
       random,
       log: { warn: (object, message) => app.log.warn(object, message) },
+      sealer: vault,
       timeoutMs: config.webhooksTimeoutSeconds * 1000,
       allowPrivate: config.webhooksAllowPrivate,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),

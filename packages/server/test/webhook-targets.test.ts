@@ -27,6 +27,7 @@ function workerOf(): WebhookDeliveryWorker {
     clock: t.clock,
     random: cryptoRandom,
     log: { warn: () => {} },
+    sealer: t.app.services.vault,
     allowPrivate: false,
     fetch: (async (url: string | URL) => {
       called.push(String(url));

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { type AuditEvent, DEFAULT_ORG_POLICY, newId } from "@latchkey/core";
+import { type AuditEvent, DEFAULT_ORG_POLICY, newId, VaultService, webhookSecretAad } from "@latchkey/core";
 import { type KyselyStore, openStore } from "@latchkey/store";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -67,9 +67,13 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
       requestId: null,
       detail: {},
     });
+    // The secret is stored sealed under the org's vault data key, as the webhook service stores it.
+    const vault = new VaultService(a, randomBytes(32), clock, cryptoRandom);
+    const endpointId = newId(clock, cryptoRandom);
+    const sealed = await vault.sealForOrg(orgId, secret, webhookSecretAad(orgId, endpointId));
     await a.webhooks.create(
       {
-        id: newId(clock, cryptoRandom),
+        id: endpointId,
         orgId,
         url: receiver.url,
         description: null,
@@ -79,7 +83,7 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
         createdBy: { type: "system", id: "test" },
         updatedAt: clock.now(),
       },
-      secret,
+      sealed,
       event("webhook.created"),
     );
     const expected: string[] = [];
@@ -91,7 +95,15 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
     const log = { warn: () => {} };
     const workers = nodes.map(
       (store) =>
-        new WebhookDeliveryWorker({ store, clock, random: cryptoRandom, log, batchSize: 3, allowPrivate: true }),
+        new WebhookDeliveryWorker({
+          store,
+          clock,
+          random: cryptoRandom,
+          log,
+          sealer: vault,
+          batchSize: 3,
+          allowPrivate: true,
+        }),
     );
     const drain = async () => {
       const counts = await Promise.all(workers.flatMap((w) => [w.runOnce(), w.runOnce()]));

@@ -78,6 +78,14 @@ describe("endpoints", () => {
     for (const body of [got.body, listed.body, logged]) expect(body).not.toContain(secret);
     const audit = await send(t.app, { url: `/rest/orgs/${t.owner.orgId}/audit_logs?limit=100`, token: t.owner.token });
     expect(audit.body).not.toContain(secret);
+    // At rest the secret is sealed under the org's vault data key: the row holds no trace of it.
+    const row = await t.store.db
+      .selectFrom("webhook_endpoints")
+      .select("secret")
+      .where("id", "=", data.id)
+      .executeTakeFirstOrThrow();
+    expect(row.secret).not.toContain(secret.slice("whsec_".length, "whsec_".length + 12));
+    expect(row.secret).toMatch(/^1\.v1\./);
   });
 
   test("change, rotate and delete are audited; a deleted endpoint is gone with its deliveries", async () => {

@@ -12,6 +12,8 @@ import {
   WEBHOOK_LOG_RETENTION_DAYS,
   type WebhookAttempt,
   type WebhookAttemptResult,
+  type WebhookSecretSealer,
+  webhookSecretAad,
   webhookSignatureHeader,
 } from "@latchkey/core";
 
@@ -26,6 +28,8 @@ export interface DeliveryWorkerOptions {
   clock: Clock;
   random: RandomSource;
   log: WorkerLog;
+  /** Opens the endpoints' sealed signing secrets. */
+  sealer: WebhookSecretSealer;
   /** How long a receiver may take to answer (default 10 s). */
   timeoutMs?: number;
   /** The pause between polls when nothing is due (default 1 s). */
@@ -225,6 +229,11 @@ export class WebhookDeliveryWorker {
     try {
       const refused = await this.refusedTarget(claim.url);
       if (refused !== null) throw new RefusedTarget(refused);
+      const secret = await this.options.sealer.openForOrg(
+        claim.orgId,
+        claim.secret,
+        webhookSecretAad(claim.orgId, claim.endpointId),
+      );
       const response = await this.fetchImpl(claim.url, {
         method: "POST",
         headers: {
@@ -233,7 +242,7 @@ export class WebhookDeliveryWorker {
           "latchkey-event-id": claim.eventId,
           "latchkey-event-type": claim.eventType,
           "latchkey-delivery-id": claim.id,
-          "latchkey-signature": webhookSignatureHeader(claim.secret, timestamp, claim.payload),
+          "latchkey-signature": webhookSignatureHeader(secret, timestamp, claim.payload),
         },
         body: claim.payload,
         redirect: "manual",
