@@ -6,6 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 
+// The vault master key of this benchmark run: made once, at random, by the first process and handed to
+// every child through the environment, so that all processes opening one database open its vault.
+process.env.BENCH_MASTER_KEY ??= randomBytes(32).toString("base64");
+
 /** Quick mode (BENCH_QUICK=1): shorter runs and a smaller "large" key set, for developing the scripts. */
 export const QUICK = process.env.BENCH_QUICK === "1";
 
@@ -281,7 +285,12 @@ export async function answerParent(compute) {
 /** Latchkey's configuration for a benchmark: logging off (level silent), the given overrides. */
 export function latchkeyEnv(databaseUrl, overrides = {}) {
   const logLevel = process.env.BENCH_LOG_LEVEL ?? "silent"; // e.g. BENCH_LOG_LEVEL=error to debug
-  return { LATCHKEY_DATABASE_URL: databaseUrl, LATCHKEY_LOG_LEVEL: logLevel, ...overrides };
+  return {
+    LATCHKEY_DATABASE_URL: databaseUrl,
+    LATCHKEY_LOG_LEVEL: logLevel,
+    LATCHKEY_MASTER_KEY: process.env.BENCH_MASTER_KEY,
+    ...overrides,
+  };
 }
 
 /**

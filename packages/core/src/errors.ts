@@ -47,7 +47,22 @@ export const ERROR_CATALOGUE = {
   },
   NOT_FOUND: { title: "Not found", description: "The resource does not exist or is not visible to this credential." },
   CONFLICT: { title: "Conflict", description: "The resource is not in a state that allows this change." },
-  POLICY_VIOLATION: { title: "Policy violation", description: "The request breaks a rule of the org's policy." },
+  POLICY_EXPIRY_REQUIRED: {
+    title: "Expiry required by policy",
+    description: "The org's policy (allow_never_expiring: false) requires every key to have an expiry.",
+  },
+  POLICY_LIFETIME_EXCEEDED: {
+    title: "Lifetime exceeds policy",
+    description: "The expiry is later than the org's policy allows (max_lifetime_seconds).",
+  },
+  POLICY_ENVIRONMENT_NOT_ALLOWED: {
+    title: "Environment not allowed by policy",
+    description: "The org's policy (environments) does not list this environment.",
+  },
+  POLICY_SERVICE_KEY_CREATOR: {
+    title: "Service keys not allowed for this role by policy",
+    description: "The org's policy (service_key_creator_roles) does not let the caller's role create service keys.",
+  },
   PAYLOAD_TOO_LARGE: { title: "Payload too large", description: "The request body is larger than 1 MiB." },
   METHOD_NOT_ALLOWED: { title: "Method not allowed", description: "The route does not accept this method." },
   RATE_LIMITED: { title: "Too many requests", description: "Slow down and retry after the time in Retry-After." },

@@ -56,7 +56,7 @@ describe("resolveExpiry with a preset", () => {
     const short: ExpiryPolicy = { allowNeverExpiring: false, maxLifetimeSeconds: 30 * DAY };
     expect(resolveExpiry({ expiresIn: "30d" }, short, NOW)).toEqual(plus(30 * DAY));
     const error = errorOf({ expiresIn: "90d" }, short);
-    expect(error.code).toBe("POLICY_VIOLATION");
+    expect(error.code).toBe("POLICY_LIFETIME_EXCEEDED");
     expect(error.source).toEqual({ pointer: "/data/attributes/expires_in" });
     expect(error.detail).toContain("30 days");
   });
@@ -75,12 +75,12 @@ describe("resolveExpiry with never", () => {
 
   it("is refused by a policy that requires an expiry", () => {
     const error = errorOf({ expiresIn: "never" }, strict);
-    expect(error.code).toBe("POLICY_VIOLATION");
+    expect(error.code).toBe("POLICY_EXPIRY_REQUIRED");
     expect(error.source).toEqual({ pointer: "/data/attributes/expires_in" });
   });
 
   it("is refused under the default org policy", () => {
-    expect(errorOf({ expiresIn: "never" }, DEFAULT_ORG_POLICY).code).toBe("POLICY_VIOLATION");
+    expect(errorOf({ expiresIn: "never" }, DEFAULT_ORG_POLICY).code).toBe("POLICY_EXPIRY_REQUIRED");
   });
 });
 
@@ -92,7 +92,7 @@ describe("resolveExpiry with no expiry given", () => {
 
   it("is refused when the policy requires an expiry, naming the presets", () => {
     const error = errorOf({}, strict);
-    expect(error.code).toBe("POLICY_VIOLATION");
+    expect(error.code).toBe("POLICY_EXPIRY_REQUIRED");
     expect(error.source).toEqual({ pointer: "/data/attributes/expires_in" });
     for (const preset of Object.keys(EXPIRY_PRESETS)) expect(error.detail).toContain(preset);
   });
@@ -109,12 +109,12 @@ describe("resolveExpiry with expires_at", () => {
     expect(resolveExpiry({ expiresAt: plus(365 * DAY) }, strict, NOW)).toEqual(plus(365 * DAY));
     const beyond = new Date(plus(365 * DAY).getTime() + 1);
     const error = errorOf({ expiresAt: beyond }, strict);
-    expect(error.code).toBe("POLICY_VIOLATION");
+    expect(error.code).toBe("POLICY_LIFETIME_EXCEEDED");
     expect(error.source).toEqual({ pointer: "/data/attributes/expires_at" });
   });
 
   it("refuses beyond the maximum even when never-expiring keys are allowed", () => {
-    expect(errorOf({ expiresAt: plus(400 * DAY) }, lenient).code).toBe("POLICY_VIOLATION");
+    expect(errorOf({ expiresAt: plus(400 * DAY) }, lenient).code).toBe("POLICY_LIFETIME_EXCEEDED");
   });
 
   it("refuses a past date", () => {

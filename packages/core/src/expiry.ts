@@ -33,7 +33,8 @@ export interface ExpiryRequest {
 
 /**
  * Turns `expires_in` or `expires_at` into the key's expiry under the org's policy: null means the key
- * never expires. Throws VALIDATION_FAILED or POLICY_VIOLATION with a pointer to the offending field.
+ * never expires. Throws VALIDATION_FAILED, or the policy's own code (POLICY_EXPIRY_REQUIRED,
+ * POLICY_LIFETIME_EXCEEDED), with a pointer to the offending field.
  */
 export function resolveExpiry(request: ExpiryRequest, policy: ExpiryPolicy, now: Date): Date | null {
   if (request.expiresIn !== undefined && request.expiresAt !== undefined) {
@@ -44,14 +45,14 @@ export function resolveExpiry(request: ExpiryRequest, policy: ExpiryPolicy, now:
   if (request.expiresIn === undefined && request.expiresAt === undefined) {
     if (policy.allowNeverExpiring) return null;
     throw new LatchkeyError(
-      "POLICY_VIOLATION",
+      "POLICY_EXPIRY_REQUIRED",
       `The org's policy requires an expiry: give expires_in (${Object.keys(EXPIRY_PRESETS).join(", ")}) or expires_at.`,
       { pointer: "/data/attributes/expires_in" },
     );
   }
   if (request.expiresIn === "never") {
     if (policy.allowNeverExpiring) return null;
-    throw new LatchkeyError("POLICY_VIOLATION", "The org's policy does not allow keys that never expire.", {
+    throw new LatchkeyError("POLICY_EXPIRY_REQUIRED", "The org's policy does not allow keys that never expire.", {
       pointer: "/data/attributes/expires_in",
     });
   }
@@ -79,7 +80,7 @@ export function resolveExpiry(request: ExpiryRequest, policy: ExpiryPolicy, now:
   }
   if (expiresAt.getTime() - now.getTime() > policy.maxLifetimeSeconds * 1000) {
     throw new LatchkeyError(
-      "POLICY_VIOLATION",
+      "POLICY_LIFETIME_EXCEEDED",
       `The org's policy allows a key lifetime of at most ${Math.floor(policy.maxLifetimeSeconds / DAY)} days.`,
       { pointer },
     );

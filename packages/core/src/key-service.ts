@@ -1,3 +1,4 @@
+import { actorRole } from "./actor-role.js";
 import { requireOrg, requirePermission, requireUser } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
@@ -24,7 +25,7 @@ import {
   type QuotaRefill,
   type RateLimit,
 } from "./model.js";
-import { normalizeGrants } from "./permissions.js";
+import { type BuiltInRole, normalizeGrants } from "./permissions.js";
 import type { KeyChange, KeyFilter, Page, PageRequest, Store } from "./ports.js";
 import { keyStatus } from "./status.js";
 import { checkSecretName, type VaultService } from "./vault-service.js";
@@ -93,15 +94,16 @@ export class KeyService {
     const environment = input.environment ?? "live";
     if (!org.policy.environments.includes(environment)) {
       throw new LatchkeyError(
-        "POLICY_VIOLATION",
+        "POLICY_ENVIRONMENT_NOT_ALLOWED",
         `The org's policy allows the environments ${org.policy.environments.join(", ")}.`,
         { pointer: "/data/attributes/environment" },
       );
     }
+    if (input.kind === "service") await this.requireServiceKeyCreator(actor, org.policy.serviceKeyCreatorRoles);
     const permissions =
       input.permissions !== undefined ? checkPermissions(actor, input.permissions) : defaultPermissions(actor, owner);
     const expiresAt = resolveExpiry({ expiresIn: input.expiresIn, expiresAt: input.expiresAt }, org.policy, now);
-    const generated = generateKey(DEFAULT_KEY_PREFIXES[input.kind], environment, this.random);
+    const generated = generateKey(org.policy.keyPrefixes[input.kind], environment, this.random);
     const key: ApiKey = {
       id: newId(this.clock, this.random),
       orgId: org.id,
@@ -240,7 +242,9 @@ export class KeyService {
     if (keyStatus(key, now) === "expired") {
       throw new LatchkeyError("CONFLICT", "The key has expired; create a new key instead.");
     }
-    const generated = generateKey(DEFAULT_KEY_PREFIXES[key.kind], key.environment, this.random);
+    const org = await this.store.orgs.get(key.orgId);
+    const prefixes = org?.policy.keyPrefixes ?? DEFAULT_KEY_PREFIXES;
+    const generated = generateKey(prefixes[key.kind], key.environment, this.random);
     const secret = { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null };
     const graceUntil = new Date(now.getTime() + gracePeriodSeconds * 1000);
     const event = this.event(actor, key, "regenerated", { grace_period_seconds: gracePeriodSeconds });
@@ -332,6 +336,18 @@ export class KeyService {
     if (this.vault === null) throw new LatchkeyError("SERVICE_UNAVAILABLE", "This node has no vault.");
     requirePermission(actor, "secrets:write");
     checkSecretName(name, "/data/attributes/save_to_vault/name");
+  }
+
+  /** The org's policy names the roles that may create service keys (Cerby: owners and admins by default). */
+  private async requireServiceKeyCreator(actor: Actor, roles: readonly BuiltInRole[]): Promise<void> {
+    const role = await actorRole(this.store, actor);
+    if (role === null || !roles.includes(role)) {
+      throw new LatchkeyError(
+        "POLICY_SERVICE_KEY_CREATOR",
+        `The org's policy lets only ${roles.join(", ") || "nobody"} create service keys.`,
+        { pointer: "/data/attributes/kind" },
+      );
+    }
   }
 
   private requireNotRevoked(key: ApiKey): void {

@@ -1,3 +1,4 @@
+import { actorRole } from "./actor-role.js";
 import { auditEventOf } from "./audit.js";
 import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
@@ -139,22 +140,11 @@ export class MembershipService {
     if (missing.length > 0) {
       throw new LatchkeyError("PERMISSION_ESCALATION", `The role ${role} holds permissions you do not.`, { pointer });
     }
-    const own = await this.actorRole(actor);
+    const own = await actorRole(this.store, actor);
     if (own === null || rank(own) < rank(role)) {
       throw new LatchkeyError("PERMISSION_ESCALATION", `Only members ranked ${role} or above may manage ${role}s.`, {
         pointer,
       });
     }
-  }
-
-  /** The actor's own role: a user's membership, a service account's role; an org key ranks as admin. */
-  private async actorRole(actor: Actor): Promise<BuiltInRole | null> {
-    if (actor.principal.type === "user") {
-      return (await this.store.users.membership(actor.orgId, actor.principal.id))?.role ?? null;
-    }
-    if (actor.principal.type === "service_account") {
-      return (await this.store.serviceAccounts.get(actor.orgId, actor.principal.id))?.role ?? null;
-    }
-    return actor.principal.type === "org" ? "admin" : null;
   }
 }

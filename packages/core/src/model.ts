@@ -172,6 +172,10 @@ export interface OrgPolicy {
   environments: string[];
   /** Keys unused for this many days are disabled by the idle policy; null turns the policy off. */
   idleDisableDays: number | null;
+  /** The built-in roles whose members (and service accounts) may create service keys. */
+  serviceKeyCreatorRoles: BuiltInRole[];
+  /** The prefix new keys of each kind get (SPEC §3); existing keys keep theirs. */
+  keyPrefixes: Record<KeyKind, string>;
 }
 
 /** The policy every new org starts with: expiry required, at most one year, `live` and `test`. */
@@ -180,6 +184,8 @@ export const DEFAULT_ORG_POLICY: Readonly<OrgPolicy> = Object.freeze({
   maxLifetimeSeconds: 365 * 24 * 3600,
   environments: ["live", "test"],
   idleDisableDays: null,
+  serviceKeyCreatorRoles: ["owner", "super_admin", "admin"] as BuiltInRole[],
+  keyPrefixes: { ...DEFAULT_KEY_PREFIXES },
 });
 
 /** An organization. */

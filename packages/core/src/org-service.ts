@@ -4,9 +4,10 @@ import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
-import { ENVIRONMENT_PATTERN } from "./key-format.js";
+import { ENVIRONMENT_PATTERN, PREFIX_PATTERN } from "./key-format.js";
 import { checkName } from "./key-input.js";
-import type { Org, OrgPolicy } from "./model.js";
+import { KEY_KINDS, type Org, type OrgPolicy } from "./model.js";
+import { BUILT_IN_ROLES, isBuiltInRole } from "./permissions.js";
 import type { OrgUpdate, Store } from "./ports.js";
 import type { Actor } from "./verifier.js";
 
@@ -72,6 +73,27 @@ export function checkPolicyChange(policy: Partial<OrgPolicy>): Partial<OrgPolicy
       );
     }
     out.idleDisableDays = days;
+  }
+  if (policy.serviceKeyCreatorRoles !== undefined) {
+    const roles = policy.serviceKeyCreatorRoles;
+    if (!Array.isArray(roles) || !roles.every((role) => isBuiltInRole(role)) || new Set(roles).size !== roles.length) {
+      invalid(`must be distinct built-in roles (${BUILT_IN_ROLES.join(", ")}).`, "policy/service_key_creator_roles");
+    }
+    out.serviceKeyCreatorRoles = BUILT_IN_ROLES.filter((role) => roles.includes(role));
+  }
+  if (policy.keyPrefixes !== undefined) {
+    const prefixes = { ...policy.keyPrefixes };
+    const pattern = new RegExp(PREFIX_PATTERN);
+    for (const kind of KEY_KINDS) {
+      const prefix = prefixes[kind];
+      if (typeof prefix !== "string" || !pattern.test(prefix)) {
+        invalid(`must match ${PREFIX_PATTERN}.`, `policy/key_prefixes/${kind}`);
+      }
+    }
+    if (prefixes.personal === prefixes.service) {
+      invalid("personal and service keys need different prefixes.", "policy/key_prefixes/service");
+    }
+    out.keyPrefixes = { personal: prefixes.personal, service: prefixes.service };
   }
   return out;
 }

@@ -24,6 +24,8 @@ describe("PATCH /rest/orgs/{org_id}", () => {
       max_lifetime_seconds: 365 * 24 * 3600,
       environments: ["live", "test", "dev"],
       idle_disable_days: 30,
+      service_key_creator_roles: ["owner", "super_admin", "admin"],
+      key_prefixes: { personal: "lkp", service: "lks" },
     });
     const read = await send(t.app, { url: `/rest/orgs/${t.owner.orgId}`, token: t.owner.token });
     expect(read.json().data.attributes.policy.idle_disable_days).toBe(30);

@@ -252,7 +252,7 @@ export function rowToOrg(row: Selectable<OrgsTable>): Org {
     name: row.name,
     slug: row.slug,
     // Policies stored before a field existed take that field's default.
-    policy: { ...DEFAULT_ORG_POLICY, ...(JSON.parse(row.policy) as Partial<Org["policy"]>) },
+    policy: { ...structuredClone(DEFAULT_ORG_POLICY), ...(JSON.parse(row.policy) as Partial<Org["policy"]>) },
     createdAt: required(row.created_at),
   };
 }

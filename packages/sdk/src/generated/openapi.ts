@@ -197,6 +197,13 @@ export interface Org {
       environments: string[];
       /** Keys unused for this many days are disabled; null: the idle policy is off. */
       idle_disable_days: number | null;
+      /** The built-in roles that may create service keys. */
+      service_key_creator_roles: string[];
+      /** The prefix new keys of each kind get. */
+      key_prefixes: {
+        personal: string;
+        service: string;
+      };
     };
   };
   links: {
@@ -555,6 +562,13 @@ export interface paths {
               environments?: string[];
               /** Disable keys unused for this many days; null turns the idle policy off. */
               idle_disable_days?: number | null;
+              /** The built-in roles that may create service keys. */
+              service_key_creator_roles?: ("owner" | "super_admin" | "admin" | "member" | "viewer")[];
+              /** The prefix of new keys of each kind. */
+              key_prefixes?: {
+                personal: string;
+                service: string;
+              };
             };
           };
         };

@@ -182,6 +182,13 @@ export const OrgResource = Type.Object(
         idle_disable_days: Nullable(
           Type.Integer({ description: "Keys unused for this many days are disabled; null: the idle policy is off." }),
         ),
+        service_key_creator_roles: Type.Array(Type.String(), {
+          description: "The built-in roles that may create service keys.",
+        }),
+        key_prefixes: Type.Object(
+          { personal: Type.String(), service: Type.String() },
+          { description: "The prefix new keys of each kind get." },
+        ),
       }),
     }),
     links: SelfLink,

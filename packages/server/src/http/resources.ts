@@ -198,6 +198,8 @@ export function orgResource(org: Org) {
         max_lifetime_seconds: org.policy.maxLifetimeSeconds,
         environments: org.policy.environments,
         idle_disable_days: org.policy.idleDisableDays,
+        service_key_creator_roles: org.policy.serviceKeyCreatorRoles,
+        key_prefixes: org.policy.keyPrefixes,
       },
     },
     links: { self: `/rest/orgs/${org.id}` },

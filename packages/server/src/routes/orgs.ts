@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
+  BUILT_IN_ROLES,
   ENVIRONMENT_PATTERN,
   grantsOfRole,
   holds,
@@ -8,6 +9,7 @@ import {
   MAX_NAME_LENGTH,
   MAX_POLICY_LIFETIME_SECONDS,
   MIN_POLICY_LIFETIME_SECONDS,
+  PREFIX_PATTERN,
   requirePermission,
 } from "@latchkey/core";
 import { Type } from "typebox";
@@ -20,6 +22,7 @@ import {
   OrgParams,
   PageQuery,
   requestBody,
+  StringEnum,
   single,
   VersionQuery,
 } from "../http/schemas.js";
@@ -54,6 +57,21 @@ const UpdateOrgBody = requestBody(
                   maximum: MAX_IDLE_DISABLE_DAYS,
                   description: "Disable keys unused for this many days; null turns the idle policy off.",
                 }),
+              ),
+            ),
+            service_key_creator_roles: Type.Optional(
+              Type.Array(StringEnum(BUILT_IN_ROLES), {
+                uniqueItems: true,
+                description: "The built-in roles that may create service keys.",
+              }),
+            ),
+            key_prefixes: Type.Optional(
+              Type.Object(
+                {
+                  personal: Type.String({ pattern: PREFIX_PATTERN }),
+                  service: Type.String({ pattern: PREFIX_PATTERN }),
+                },
+                { additionalProperties: false, description: "The prefix of new keys of each kind." },
               ),
             ),
           },
@@ -142,6 +160,10 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 ...(policy.max_lifetime_seconds !== undefined && { maxLifetimeSeconds: policy.max_lifetime_seconds }),
                 ...(policy.environments !== undefined && { environments: policy.environments }),
                 ...(policy.idle_disable_days !== undefined && { idleDisableDays: policy.idle_disable_days }),
+                ...(policy.service_key_creator_roles !== undefined && {
+                  serviceKeyCreatorRoles: policy.service_key_creator_roles,
+                }),
+                ...(policy.key_prefixes !== undefined && { keyPrefixes: policy.key_prefixes }),
               },
       });
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgResource(org) });
