@@ -156,6 +156,15 @@ export type {
   UserCredentials,
 } from "./people.js";
 export {
+  type CatalogueEntry,
+  type CreateProductPermissionInput,
+  MAX_PRODUCT_PERMISSIONS,
+  PermissionCatalogueService,
+  type PermissionCatalogueStore,
+  PRODUCT_PERMISSION_PATTERN,
+  type ProductPermission,
+} from "./permission-catalogue.js";
+export {
   BUILT_IN_ROLE_GRANTS,
   BUILT_IN_ROLES,
   type BuiltInRole,

@@ -20,6 +20,7 @@ import type {
   WrappedDataKey,
 } from "./model.js";
 import type { InvitationStore, PeopleStore, SessionStore } from "./people.js";
+import type { PermissionCatalogueStore } from "./permission-catalogue.js";
 import type { BuiltInRole } from "./permissions.js";
 import type { UsageStore } from "./usage.js";
 import type { WebhookStore } from "./webhooks.js";
@@ -338,6 +339,8 @@ export interface Store {
   readonly orgs: OrgStore;
   readonly users: UserStore;
   readonly memberships: MembershipStore;
+  /** The orgs' product permissions (their catalogues). */
+  readonly permissions: PermissionCatalogueStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly oauth: OAuthStore;
   readonly usage: UsageStore;

@@ -10,6 +10,7 @@ import type {
   ClientSecret,
   CreateInvitationAttributes,
   CreateKeyAttributes,
+  CreatePermissionAttributes,
   CreateSecretAttributes,
   CreateServiceAccountAttributes,
   CreateTokenAttributes,
@@ -22,6 +23,7 @@ import type {
   Operation,
   Org,
   PageOptions,
+  Permission,
   QueryOf,
   RequestBodyOf,
   ResponseOf,
@@ -289,6 +291,17 @@ export class LatchkeyClient {
   /** Deletes a service account and revokes its keys. */
   async deleteServiceAccount(orgId: string, id: string): Promise<void> {
     await this.call("delete", "/rest/orgs/{org_id}/service_accounts/{id}", { path: { org_id: orgId, id } });
+  }
+
+  /** The org's permission catalogue, whole: Latchkey's own permissions, then the org's product ones. */
+  async listPermissions(orgId: string): Promise<Permission[]> {
+    return (await this.call("get", "/rest/orgs/{org_id}/permissions", { path: { org_id: orgId } })).data;
+  }
+
+  /** Adds a product permission (`resource:action`, with a description) to the org's catalogue. */
+  async createPermission(orgId: string, attributes: CreatePermissionAttributes): Promise<Permission> {
+    const body = { data: { type: "permission" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/permissions", { path: { org_id: orgId }, body })).data;
   }
 
   /** A page of the org's members, with their roles. */

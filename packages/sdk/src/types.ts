@@ -9,6 +9,7 @@ export type {
   Invitation,
   Membership,
   Org,
+  Permission,
   paths,
   Secret,
   ServiceAccount,
@@ -66,6 +67,9 @@ export type CreateTokenAttributes = AttributesOf<RequestBodyOf<"/rest/self/token
 export type CreateServiceAccountAttributes = AttributesOf<
   RequestBodyOf<"/rest/orgs/{org_id}/service_accounts", "post">
 >;
+
+/** Attributes accepted when adding a product permission to an org's catalogue. */
+export type CreatePermissionAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/permissions", "post">>;
 
 /** Attributes accepted when adding a member: the email of an existing user and a built-in role. */
 export type AddMemberAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/memberships", "post">>;

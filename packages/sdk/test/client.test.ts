@@ -146,6 +146,14 @@ describe("LatchkeyClient against a real server", () => {
     await expect(client.getServiceAccount(orgId, account.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it("reads and extends the org's permission catalogue", async () => {
+    const added = await client.createPermission(orgId, { name: "reports:export", description: "Export reports" });
+    expect(added.attributes).toMatchObject({ name: "reports:export", publishable: false, source: "org" });
+    const catalogue = await client.listPermissions(orgId);
+    expect(catalogue.find((entry) => entry.id === "api_keys:read")?.attributes.source).toBe("latchkey");
+    expect(catalogue.map((entry) => entry.id)).toContain("reports:export");
+  });
+
   it("manages members", async () => {
     const id = "0196f000-0000-7000-8000-0000000000aa";
     await latchkey.store.db

@@ -17,6 +17,7 @@ import {
   newId,
   OAuthClientService,
   OrgService,
+  PermissionCatalogueService,
   QuotaWatch,
   type RandomSource,
   type RateLimiter,
@@ -76,6 +77,7 @@ import { membershipRoutes } from "./routes/memberships.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { oauthTokenRoutes } from "./routes/oauth-token.js";
 import { orgRoutes } from "./routes/orgs.js";
+import { PermissionResource, permissionRoutes } from "./routes/permissions.js";
 import { secretScanningRoutes } from "./routes/secret-scanning.js";
 import { secretRoutes } from "./routes/secrets.js";
 import { selfRoutes } from "./routes/self.js";
@@ -99,6 +101,8 @@ export interface Services {
   keys: KeyService;
   serviceAccounts: ServiceAccountService;
   memberships: MembershipService;
+  /** Each org's permission catalogue. */
+  permissions: PermissionCatalogueService;
   /** OAuth clients of service accounts: client secrets and the client credentials grant. */
   oauthClients: OAuthClientService;
   audit: AuditService;
@@ -250,6 +254,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       defaultAccessTokenTtlSeconds: config.oauthAccessTokenTtlSeconds,
     }),
     memberships: new MembershipService(deps.store, verifier, clock, random),
+    permissions: new PermissionCatalogueService(deps.store, clock, random),
     oauthClients: new OAuthClientService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
     orgs: new OrgService(deps.store, clock, random),
@@ -321,6 +326,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     KeyEventResource,
     ServiceAccountResource,
     MembershipResource,
+    PermissionResource,
     ClientSecretResource,
     OrgResource,
     AuditLogResource,
@@ -393,6 +399,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(selfTokenRoutes);
       await rest.register(serviceAccountRoutes);
       await rest.register(membershipRoutes);
+      await rest.register(permissionRoutes);
       await rest.register(serviceAccountSecretRoutes);
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);

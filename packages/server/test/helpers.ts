@@ -400,6 +400,10 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       attributes: { email: "nobody@example.test", role: "viewer" },
     },
     "PATCH /rest/orgs/{org_id}/memberships/{id}": { type: "membership", attributes: { role: "viewer" } },
+    "POST /rest/orgs/{org_id}/permissions": {
+      type: "permission",
+      attributes: { name: "jobs:read", description: "Read the org's jobs" },
+    },
     "PATCH /rest/orgs/{org_id}": { type: "org", attributes: { policy: { idle_disable_days: null } } },
     "POST /rest/orgs/{org_id}/service_accounts/{id}/secrets": {
       type: "client_secret",

@@ -101,7 +101,7 @@ export class KyselyMembershipStore implements MembershipStore {
  * Serializes membership changes of one org, so two owners demoting each other at once cannot leave it
  * ownerless (PostgreSQL: the org's row lock; SQLite: transactions already hold the write lock).
  */
-async function lockOrg(trx: Transaction<Database>, orgId: string): Promise<void> {
+export async function lockOrg(trx: Transaction<Database>, orgId: string): Promise<void> {
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
   await trx.selectFrom("orgs").select("id").where("id", "=", orgId).forUpdate().execute();
 }

@@ -9,6 +9,7 @@ import { KyselyMembershipStore } from "./kysely-membership-store.js";
 import { KyselyOAuthStore } from "./kysely-oauth-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
 import { KyselyPeopleStore } from "./kysely-people-store.js";
+import { KyselyPermissionStore } from "./kysely-permission-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
 import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
@@ -31,6 +32,7 @@ export class KyselyStore implements Store {
   readonly orgs: KyselyOrgStore;
   readonly users: KyselyUserStore;
   readonly memberships: KyselyMembershipStore;
+  readonly permissions: KyselyPermissionStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
   readonly oauth: KyselyOAuthStore;
   readonly usage: KyselyUsageStore;
@@ -51,6 +53,7 @@ export class KyselyStore implements Store {
     this.orgs = new KyselyOrgStore(db);
     this.users = new KyselyUserStore(db);
     this.memberships = new KyselyMembershipStore(db);
+    this.permissions = new KyselyPermissionStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
     this.oauth = new KyselyOAuthStore(db);
     this.usage = new KyselyUsageStore(db);

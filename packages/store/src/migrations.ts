@@ -405,6 +405,20 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  "0010_permission_catalogue": {
+    async up(db: Kysely<unknown>) {
+      // The org's own product permissions, with descriptions; Latchkey's own are in code.
+      await db.schema
+        .createTable("org_permissions")
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("publishable", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("org_permissions_pk", ["org_id", "name"])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -46,7 +46,7 @@ function parseJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
-function required(value: string): Date {
+export function required(value: string): Date {
   return new Date(value);
 }
 

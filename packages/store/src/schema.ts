@@ -5,6 +5,7 @@ import type { Generated } from "kysely";
  * as time), JSON is text, booleans are 0/1 integers. One representation keeps one set of migrations.
  */
 export interface Database {
+  org_permissions: OrgPermissionsTable;
   orgs: OrgsTable;
   users: UsersTable;
   memberships: MembershipsTable;
@@ -314,4 +315,13 @@ export interface ApiKeyEventsTable {
   request_id: string | null;
   created_at: string;
   detail: string;
+}
+
+/** An org's product permissions (its catalogue); Latchkey's own permissions are not stored. */
+export interface OrgPermissionsTable {
+  org_id: string;
+  name: string;
+  description: string;
+  publishable: number;
+  created_at: string;
 }

@@ -13,6 +13,7 @@ import { describeKeyListFilterContract, describeKeyPaginationContract } from "./
 import { describeMembershipContract } from "./store-contract-memberships.js";
 import { describeOAuthContract } from "./store-contract-oauth.js";
 import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
+import { describePermissionCatalogueContract } from "./store-contract-permissions.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
 import { describeVaultContract } from "./store-contract-vault.js";
 import { describeWebhookContract } from "./store-contract-webhooks.js";
@@ -36,6 +37,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeOAuthContract(factory);
     describeAuditContract(factory);
     describeMembershipContract(factory);
+    describePermissionCatalogueContract(factory);
     describeAlertContract(factory);
     describeSessionContract(factory);
     describeInvitationContract(factory);

@@ -211,6 +211,20 @@ export interface Org {
   };
 }
 
+export interface Permission {
+  type: "permission";
+  /** The permission itself, resource:action. */
+  id: string;
+  attributes: {
+    name: string;
+    description: string;
+    /** Whether publishable keys may carry it. */
+    publishable: boolean;
+    /** latchkey: one of Latchkey's own permissions; org: one of the org's product permissions. */
+    source: "latchkey" | "org";
+  };
+}
+
 export interface Secret {
   type: "secret";
   id: string;
@@ -1306,6 +1320,58 @@ export interface paths {
         version: string;
       };
       response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/permissions": {
+    /** The org's permission catalogue, whole: Latchkey's own, then the org's product permissions */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Permission[];
+      };
+    };
+    /** Add a product permission to the org's catalogue */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "permission";
+          attributes: {
+            /** resource:action, no wildcard. */
+            name: string;
+            description: string;
+            publishable?: boolean;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Permission;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
     };
   };
   "/rest/orgs/{org_id}/secrets": {
