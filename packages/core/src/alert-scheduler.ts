@@ -4,6 +4,7 @@ import {
   dueExpiryAlert,
   EXPIRY_ALERT_DAYS,
   type ExpiryAlertDays,
+  expiryAlertOnce,
 } from "./alerts.js";
 import type { Clock } from "./clock.js";
 
@@ -82,11 +83,9 @@ export class AlertScheduler {
     for (const key of await this.store.expiringKeys(now, horizon)) {
       const days: ExpiryAlertDays | null = dueExpiryAlert(key, now);
       if (days === null) continue;
-      const once = {
-        keyId: key.id,
-        kind: "expiring" as const,
-        discriminator: `${days}d@${key.expiresAt.toISOString()}`,
-      };
+      const once = expiryAlertOnce(key, days);
+      // Already sent (the store says which): no transaction for it.
+      if (key.sent.includes(once.discriminator)) continue;
       if (await this.store.recordOnce(once, this.events.expiring(key, days))) recorded += 1;
     }
     return recorded;

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 /** The source of the current time. Tests pass a fake one; nothing in Latchkey calls `Date.now()` directly. */
 export interface Clock {
   now(): Date;
@@ -7,6 +9,9 @@ export interface Clock {
 export interface RandomSource {
   bytes(length: number): Uint8Array;
 }
+
+/** The operating system's CSPRNG. */
+export const systemRandom: RandomSource = { bytes: (length) => new Uint8Array(randomBytes(length)) };
 
 /** The wall clock. */
 export const systemClock: Clock = { now: () => new Date() };

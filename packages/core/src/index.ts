@@ -32,7 +32,7 @@ export {
 } from "./audit.js";
 export { AuditService } from "./audit-service.js";
 export { requireOrg, requirePermission, requireUser } from "./authorize.js";
-export { type Clock, type RandomSource, systemClock } from "./clock.js";
+export { type Clock, type RandomSource, systemClock, systemRandom } from "./clock.js";
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorSource, isLatchkeyError, LatchkeyError } from "./errors.js";
 export { EXPIRY_PRESETS, type ExpiresIn, type ExpiryPolicy, resolveExpiry } from "./expiry.js";
 export { isUuid, newId, UUID_PATTERN } from "./ids.js";

@@ -66,3 +66,15 @@ export function checkPermissions(actor: Actor, permissions: readonly string[]): 
   }
   return normalizeGrants(permissions);
 }
+
+/** Checks a grace period: a whole number of seconds from 0 to MAX_GRACE_PERIOD_SECONDS. */
+export function checkGracePeriod(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_GRACE_PERIOD_SECONDS) {
+    throw new LatchkeyError(
+      "VALIDATION_FAILED",
+      `grace_period_seconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
+      { pointer: "/data/attributes/grace_period_seconds" },
+    );
+  }
+  return seconds;
+}

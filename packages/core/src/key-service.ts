@@ -7,12 +7,12 @@ import { newId } from "./ids.js";
 import { checkAllowlist } from "./ip-allowlist.js";
 import { generateKey } from "./key-format.js";
 import {
+  checkGracePeriod,
   checkLabels,
   checkMetadata,
   checkName,
   checkPermissions,
   MAX_DESCRIPTION_LENGTH,
-  MAX_GRACE_PERIOD_SECONDS,
 } from "./key-input.js";
 import {
   type ApiKey,
@@ -224,17 +224,7 @@ export class KeyService {
     gracePeriodSeconds = 0,
     saveToVault?: { name: string },
   ): Promise<IssuedKey> {
-    if (
-      !Number.isInteger(gracePeriodSeconds) ||
-      gracePeriodSeconds < 0 ||
-      gracePeriodSeconds > MAX_GRACE_PERIOD_SECONDS
-    ) {
-      throw new LatchkeyError(
-        "VALIDATION_FAILED",
-        `grace_period_seconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
-        { pointer: "/data/attributes/grace_period_seconds" },
-      );
-    }
+    checkGracePeriod(gracePeriodSeconds);
     const key = await this.manageable(actor, orgId, id);
     this.requireNotRevoked(key);
     if (saveToVault !== undefined) this.requireVaultWrite(actor, saveToVault.name);

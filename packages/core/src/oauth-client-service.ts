@@ -5,7 +5,7 @@ import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
 import { isUuid, newId } from "./ids.js";
 import { generateKey, hashKey, LIVE_ENVIRONMENT } from "./key-format.js";
-import { MAX_GRACE_PERIOD_SECONDS } from "./key-input.js";
+import { checkGracePeriod } from "./key-input.js";
 import type { AccessToken, ClientSecret, ServiceAccount } from "./model.js";
 import { ACCESS_TOKEN_PREFIX, CLIENT_SECRET_PREFIX, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, decideScope } from "./oauth.js";
 import { grantsOfRole, missingPermissions } from "./permissions.js";
@@ -84,17 +84,7 @@ export class OAuthClientService {
     accountId: string,
     gracePeriodSeconds = 0,
   ): Promise<IssuedClientSecret> {
-    if (
-      !Number.isInteger(gracePeriodSeconds) ||
-      gracePeriodSeconds < 0 ||
-      gracePeriodSeconds > MAX_GRACE_PERIOD_SECONDS
-    ) {
-      throw new LatchkeyError(
-        "VALIDATION_FAILED",
-        `grace_period_seconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS}.`,
-        { pointer: "/data/attributes/grace_period_seconds" },
-      );
-    }
+    checkGracePeriod(gracePeriodSeconds);
     const account = await this.oauthAccount(actor, orgId, accountId, "service_accounts:write");
     // A secret is the account's power in hand: only someone who holds its role may have one.
     const missing = missingPermissions(actor.grants, grantsOfRole(account.role));

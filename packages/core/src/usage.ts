@@ -22,8 +22,8 @@ export interface LastUse {
   networks: { network: string; ip: string }[];
 }
 
-/** At most this many distinct addresses of one key are kept between flushes, for new-network alerts. */
-const MAX_ADDRESSES_PER_FLUSH = 8;
+/** At most this many distinct networks of one key are kept between flushes, for new-network alerts. */
+const MAX_NETWORKS_PER_FLUSH = 8;
 
 /** A key's use as the recorder keeps it until the flush. */
 interface PendingUse {
@@ -31,7 +31,8 @@ interface PendingUse {
   orgId: string;
   at: Date;
   ip: string | null;
-  ips: Set<string>;
+  /** Each network used from since the last flush, with the first address seen in it. */
+  networks: Map<string, string>;
 }
 
 /** A bucket of a usage series. */
@@ -105,11 +106,14 @@ export class UsageRecorder {
   touch(orgId: string, keyId: string, at: Date, ip: string | null): void {
     const use = this.uses.get(keyId);
     if (use === undefined) {
-      this.uses.set(keyId, { keyId, orgId, at, ip, ips: new Set(ip === null ? [] : [ip]) });
+      const networks = new Map<string, string>();
+      if (ip !== null) noteNetwork(networks, ip);
+      this.uses.set(keyId, { keyId, orgId, at, ip, networks });
     } else {
+      // A key mostly calls from one address: only a different one can be in another network.
+      if (ip !== null && ip !== use.ip) noteNetwork(use.networks, ip);
       use.at = at;
       use.ip = ip;
-      if (ip !== null && use.ips.size < MAX_ADDRESSES_PER_FLUSH) use.ips.add(ip);
     }
   }
 
@@ -152,19 +156,21 @@ export class UsageRecorder {
   }
 }
 
-/** A pending use as written: its addresses reduced to one per network, in the order first seen. */
+/** Adds the network of `ip` (with `ip` as its first address) unless it is known or the map is full. */
+function noteNetwork(networks: Map<string, string>, ip: string): void {
+  if (networks.size >= MAX_NETWORKS_PER_FLUSH) return;
+  const network = networkOf(ip);
+  if (network !== null && !networks.has(network)) networks.set(network, ip);
+}
+
+/** A pending use as written: one address per network, in the order first seen. */
 function lastUseOf(use: PendingUse): LastUse {
-  const networks = new Map<string, string>();
-  for (const ip of use.ips) {
-    const network = networkOf(ip);
-    if (network !== null && !networks.has(network)) networks.set(network, ip);
-  }
   return {
     keyId: use.keyId,
     orgId: use.orgId,
     at: use.at,
     ip: use.ip,
-    networks: [...networks].map(([network, ip]) => ({ network, ip })),
+    networks: [...use.networks].map(([network, ip]) => ({ network, ip })),
   };
 }
 

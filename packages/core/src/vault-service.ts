@@ -80,6 +80,8 @@ function vaultUnavailable(): LatchkeyError {
  */
 export class VaultService {
   private readonly masterKey: Uint8Array;
+  /** Opened data keys, by `org|version`. */
+  private readonly dataKeys = new Map<string, Uint8Array>();
 
   constructor(
     private readonly store: Pick<Store, "vault">,
@@ -127,9 +129,7 @@ export class VaultService {
       this.audit(actor, secret, "secret.read", {}),
     );
     if (sealed === null) throw notFound();
-    const dataKey = await this.store.vault.dataKey(sealed.orgId, sealed.keyVersion);
-    const key =
-      dataKey === null ? null : unwrapDataKey(this.masterKey, dataKey.wrapped, dataKey.orgId, dataKey.version);
+    const key = await this.openDataKey(sealed.orgId, sealed.keyVersion);
     if (key === null) throw vaultUnavailable();
     const plain = open(key, sealed.sealed, secretAad(sealed.orgId, sealed.id, sealed.name));
     if (plain === null) {
@@ -196,15 +196,32 @@ export class VaultService {
     const dot = sealedText.indexOf(".");
     const version = Number(sealedText.slice(0, dot));
     const sealed = dot > 0 && Number.isInteger(version) ? unpackSealed(sealedText.slice(dot + 1)) : null;
-    const dataKey = sealed === null ? null : await this.store.vault.dataKey(orgId, version);
-    const key =
-      dataKey === null ? null : unwrapDataKey(this.masterKey, dataKey.wrapped, dataKey.orgId, dataKey.version);
+    const key = sealed === null ? null : await this.openDataKey(orgId, version);
     const plain = key === null || sealed === null ? null : open(key, sealed, aad);
     if (plain === null) throw vaultUnavailable();
     return Buffer.from(plain).toString("utf8");
   }
 
+  /**
+   * An org's data key of `version`, unwrapped; null when the org has none of that version. Kept once
+   * opened: a data key never changes (master-key rotation re-wraps it, with the nodes stopped).
+   */
+  private async openDataKey(orgId: string, version: number): Promise<Uint8Array | null> {
+    const slot = `${orgId}|${version}`;
+    const opened = this.dataKeys.get(slot);
+    if (opened !== undefined) return opened;
+    const stored = await this.store.vault.dataKey(orgId, version);
+    if (stored === null) return null;
+    const key = unwrapDataKey(this.masterKey, stored.wrapped, stored.orgId, stored.version);
+    if (key === null) throw vaultUnavailable();
+    this.dataKeys.set(slot, key);
+    return key;
+  }
+
+  /** The org's data key to seal with: the stored one, or (the org's first seal) a new one stored now. */
   private async dataKeyOf(orgId: string): Promise<{ version: number; key: Uint8Array }> {
+    const existing = await this.openDataKey(orgId, FIRST_DATA_KEY_VERSION);
+    if (existing !== null) return { version: FIRST_DATA_KEY_VERSION, key: existing };
     const fresh = this.random.bytes(VAULT_KEY_BYTES);
     const candidate: WrappedDataKey = {
       orgId,
@@ -212,8 +229,9 @@ export class VaultService {
       wrapped: wrapDataKey(this.masterKey, fresh, orgId, FIRST_DATA_KEY_VERSION, this.random),
       createdAt: this.clock.now(),
     };
+    // Racing first seals of one org all end with the data key that was stored first.
     const stored = await this.store.vault.ensureDataKey(candidate);
-    const key = unwrapDataKey(this.masterKey, stored.wrapped, stored.orgId, stored.version);
+    const key = await this.openDataKey(stored.orgId, stored.version);
     if (key === null) throw vaultUnavailable();
     return { version: stored.version, key };
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -24,6 +23,7 @@ import {
   ServiceAccountService,
   type Store,
   systemClock,
+  systemRandom,
   UsageRecorder,
   VAULT_KEY_BYTES,
   type VaultService,
@@ -165,7 +165,7 @@ const API_DESCRIPTION = `Latchkey's REST API. Credentials go in \`Authorization:
 /** Builds the Fastify app: every store and service is made here once and decorated onto the instance. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
-  const random = deps.random ?? { bytes: (n: number) => randomBytes(n) };
+  const random = deps.random ?? systemRandom;
   const logger: FastifyServerOptions["logger"] = {
     level: config.logLevel,
     ...(deps.logStream ? { stream: deps.logStream } : {}),

@@ -1,10 +1,12 @@
 import {
+  AlertEvents,
   type Clock,
   KeyCache,
   MemoryRateLimiter,
   type PrincipalRef,
   type RateLimiter,
   systemClock,
+  systemRandom,
   UsageRecorder,
   type VerificationCode,
   Verifier,
@@ -90,8 +92,10 @@ export async function openLocalVerifier(
     await store.close();
     throw error;
   }
-  const usage = new UsageRecorder(store.usage);
-  const verifier = new Verifier(store.keys, options.clock ?? systemClock, {
+  const clock = options.clock ?? systemClock;
+  // Uses it records are the server's too: a network first seen here raises `api_key.new_ip` here.
+  const usage = new UsageRecorder(store.usage, new AlertEvents(clock, systemRandom));
+  const verifier = new Verifier(store.keys, clock, {
     cache: new KeyCache({ maxEntries: ttlMs === 0 ? 0 : maxKeys, ttlMs, negativeTtlMs: ttlMs }),
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
     usage,

@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { type Clock, systemClock } from "@latchkey/core";
+import { type Clock, systemClock, systemRandom } from "@latchkey/core";
 import { type KyselyStore, openStore } from "@latchkey/store";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
@@ -30,7 +29,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   tuneHeapForServing();
   const clock = options.clock ?? systemClock;
-  const random = { bytes: (n: number) => randomBytes(n) };
+  const random = systemRandom;
   const masterKey = resolveMasterKey(config, random);
   const store = await openStore(config.databaseUrl);
   try {

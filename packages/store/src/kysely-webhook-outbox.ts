@@ -1,10 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { type AuditEvent, isWebhookEventType, newId, subscribes, webhookPayloadOf } from "@latchkey/core";
+import { type AuditEvent, isWebhookEventType, newId, subscribes, systemRandom, webhookPayloadOf } from "@latchkey/core";
 import type { Insertable, Transaction } from "kysely";
 import { toTime } from "./rows.js";
 import type { Database, WebhookDeliveriesTable } from "./schema.js";
-
-const cryptoRandom = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
 
 /**
  * Writes the outbox rows of audit events inside their transaction: one pending delivery per event
@@ -34,7 +31,7 @@ export async function enqueueWebhookDeliveries(
       if (endpoint.org_id !== event.orgId) continue;
       if (!subscribes(JSON.parse(endpoint.event_types) as string[], event.action)) continue;
       rows.push({
-        id: newId({ now: () => event.createdAt }, cryptoRandom),
+        id: newId({ now: () => event.createdAt }, systemRandom),
         org_id: event.orgId,
         endpoint_id: endpoint.id,
         event_id: event.id,

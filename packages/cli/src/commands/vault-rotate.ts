@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, rmSync } from "node:fs";
-import { parseMasterKey, rotateMasterKey, systemClock, VAULT_KEY_BYTES } from "@latchkey/core";
+import { parseMasterKey, rotateMasterKey, systemClock, systemRandom, VAULT_KEY_BYTES } from "@latchkey/core";
 import {
   type Config,
   ConfigError,
@@ -22,8 +21,6 @@ interface RotateOptions {
   json?: boolean;
 }
 
-const random = { bytes: (n: number) => new Uint8Array(randomBytes(n)) };
-
 /** The current key: LATCHKEY_MASTER_KEY, or the generated key file (which must exist). */
 function currentKey(config: Config): { key: Uint8Array; file: string | null } {
   if (config.masterKey === undefined) {
@@ -35,7 +32,7 @@ function currentKey(config: Config): { key: Uint8Array; file: string | null } {
       return { key: readMasterKeyFile(file), file };
     }
   }
-  const resolved = resolveMasterKey(config, random);
+  const resolved = resolveMasterKey(config, systemRandom);
   return { key: resolved.key, file: resolved.file };
 }
 
@@ -54,7 +51,7 @@ function newKey(io: Io, options: RotateOptions, heldInFile: boolean): Uint8Array
         "--generate only works when the key is held in the generated key file; with LATCHKEY_MASTER_KEY, give the new key in LATCHKEY_NEW_MASTER_KEY or --new-key-file.",
       );
     }
-    return random.bytes(VAULT_KEY_BYTES);
+    return systemRandom.bytes(VAULT_KEY_BYTES);
   }
   if (options.newKeyFile !== undefined) {
     try {
@@ -104,7 +101,7 @@ export function registerVaultRotate(vault: Command, io: Io): void {
       let outcome: Awaited<ReturnType<typeof rotateMasterKey>>;
       try {
         await store.migrate();
-        outcome = await rotateMasterKey(store, current.key, replacement, systemClock, random);
+        outcome = await rotateMasterKey(store, current.key, replacement, systemClock, systemRandom);
       } catch (error) {
         if (pending !== null) rmSync(pending, { force: true });
         throw error;

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import {
   type Actor,
   auditEventOf,
   type BuiltInRole,
   type Clock,
   grantsOfRole,
+  hashKey,
   type Invitation,
   LatchkeyError,
   MAX_NAME_LENGTH,
@@ -32,10 +32,6 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,252}$/;
 export interface IssuedInvitation {
   invitation: Invitation;
   link: string;
-}
-
-function tokenHashOf(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
 }
 
 const NOT_VALID = "This invitation link is not valid: it is unknown, used, withdrawn or expired.";
@@ -98,7 +94,7 @@ export class InvitationService {
       expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
       acceptedAt: null,
     };
-    await this.store.invitations.create(invitation, tokenHashOf(token), [
+    await this.store.invitations.create(invitation, hashKey(token), [
       auditEventOf(
         actor,
         invitation.orgId,
@@ -150,7 +146,7 @@ export class InvitationService {
     context: RequestContext,
   ): Promise<({ ok: true } & StartedSession) | { ok: false; retryAfterSeconds: number }> {
     const invitation = /^[A-Za-z0-9_-]{43}$/.test(token)
-      ? await this.store.invitations.findByTokenHash(tokenHashOf(token))
+      ? await this.store.invitations.findByTokenHash(hashKey(token))
       : null;
     const now = this.clock.now();
     if (invitation === null || invitation.acceptedAt !== null || invitation.expiresAt <= now) {

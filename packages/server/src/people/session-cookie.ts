@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { hashKey } from "@latchkey/core";
 import type { FastifyRequest } from "fastify";
 
 /** The name of the session cookie. */
@@ -20,9 +21,9 @@ export function sessionTokenOf(cookieHeader: string | undefined): string | null 
   return null;
 }
 
-/** The stored id of a session: SHA-256 (hex) of its token. */
+/** The stored id of a session: SHA-256 (hex) of its token, as keys are stored. */
 export function sessionIdOf(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return hashKey(token);
 }
 
 /**
