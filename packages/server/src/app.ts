@@ -160,7 +160,7 @@ function loggedUrl(url: string): string {
 }
 
 /** The API's OpenAPI document title and description. */
-const API_DESCRIPTION = `Latchkey's REST API. Credentials go in \`Authorization: token <key>\`, \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`, never in the URL. Every /rest route needs \`?version=YYYY-MM-DD\` (base version ${API_VERSIONS[0]?.date}). Keys match the regular expression \`${KEY_SCAN_PATTERN}\`.`;
+const API_DESCRIPTION = `Latchkey's REST API. Credentials go in \`Authorization: token <key>\`, \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`, never in the URL. Every /rest route needs \`?version=YYYY-MM-DD\` (base version ${API_VERSIONS[0]?.date}). Keys match the regular expression \`${KEY_SCAN_PATTERN}\`. A missing, malformed, unknown, revoked or expired credential gets 401 with exactly \`{"status":"401","code":"Unauthorized"}\`. Bodies are \`application/vnd.api+json\` (at most 1 MiB). Every answer carries \`x-request-id\`; /rest answers carry \`latchkey-version-requested\` and \`latchkey-version-served\` (and \`deprecation\` / \`sunset\` where they apply); 429 answers carry \`Retry-After\`. Outside /rest: \`/auth/check\` (forward auth), \`POST /oauth2/token\` (client credentials), \`/auth/login|logout|session\`, \`POST /secret-scanning/github\` and \`POST /revoke\` — see the README.`;
 
 /** Builds the Fastify app: every store and service is made here once and decorated onto the instance. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {

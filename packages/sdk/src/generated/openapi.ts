@@ -772,7 +772,7 @@ export interface paths {
         };
       };
     };
-    /** Change a key's name, description, labels, metadata or permissions */
+    /** Change a key's name, description, labels, metadata, permissions, IP allowlist, rate limit or quota */
     patch: {
       path: {
         /** A UUID. */

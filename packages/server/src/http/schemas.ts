@@ -125,4 +125,5 @@ export const ERROR_RESPONSES = {
   403: Type.Ref("ErrorDocument"),
   404: Type.Ref("ErrorDocument"),
   413: Type.Ref("ErrorDocument"),
+  429: Type.Ref("ErrorDocument"),
 };
