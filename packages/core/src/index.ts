@@ -1,3 +1,4 @@
+export { actorRole, requireRoleWithinOwn } from "./actor-role.js";
 export { AlertScheduler, type AlertSchedulerOptions, SCHEDULER_LEASE, type TickReport } from "./alert-scheduler.js";
 export {
   ALERT_ACTIONS,

@@ -1,18 +1,13 @@
-import { actorRole } from "./actor-role.js";
+import { requireRoleWithinOwn } from "./actor-role.js";
 import { auditEventOf } from "./audit.js";
 import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { MemberView } from "./model.js";
-import { BUILT_IN_ROLES, type BuiltInRole, grantsOfRole, isBuiltInRole, missingPermissions } from "./permissions.js";
+import { BUILT_IN_ROLES, type BuiltInRole, isBuiltInRole } from "./permissions.js";
 import type { Page, PageRequest, Store } from "./ports.js";
 import type { Actor, Verifier } from "./verifier.js";
-
-/** How much a built-in role may do: owner highest. A member manages only roles at or below their own. */
-function rank(role: BuiltInRole): number {
-  return BUILT_IN_ROLES.length - BUILT_IN_ROLES.indexOf(role);
-}
 
 function checkRole(role: string): BuiltInRole {
   if (!isBuiltInRole(role)) {
@@ -59,7 +54,7 @@ export class MembershipService {
     requireOrg(actor, orgId);
     requirePermission(actor, "members:write");
     const role = checkRole(input.role);
-    await this.requireRank(actor, role, "/data/attributes/role");
+    await requireRoleWithinOwn(this.store, actor, role, "/data/attributes/role");
     const email = input.email.trim().toLowerCase();
     const id = newId(this.clock, this.random);
     const at = this.clock.now();
@@ -84,7 +79,7 @@ export class MembershipService {
   async setRole(actor: Actor, orgId: string, id: string, newRole: string): Promise<MemberView> {
     const member = await this.manageable(actor, orgId, id);
     const role = checkRole(newRole);
-    await this.requireRank(actor, role, "/data/attributes/role");
+    await requireRoleWithinOwn(this.store, actor, role, "/data/attributes/role");
     if (member.role === role) return member;
     const at = this.clock.now();
     const updated = await this.store.memberships.setRole(
@@ -127,24 +122,7 @@ export class MembershipService {
   private async manageable(actor: Actor, orgId: string, id: string): Promise<MemberView> {
     const member = await this.get(actor, orgId, id);
     requirePermission(actor, "members:write");
-    await this.requireRank(actor, member.role, "/data/attributes/role");
+    await requireRoleWithinOwn(this.store, actor, member.role, "/data/attributes/role");
     return member;
-  }
-
-  /**
-   * The actor may hand out or manage `role` only when it holds every permission of the role and, for
-   * a person, their own role ranks at least as high (an admin cannot make an owner).
-   */
-  private async requireRank(actor: Actor, role: BuiltInRole, pointer: string): Promise<void> {
-    const missing = missingPermissions(actor.grants, grantsOfRole(role));
-    if (missing.length > 0) {
-      throw new LatchkeyError("PERMISSION_ESCALATION", `The role ${role} holds permissions you do not.`, { pointer });
-    }
-    const own = await actorRole(this.store, actor);
-    if (own === null || rank(own) < rank(role)) {
-      throw new LatchkeyError("PERMISSION_ESCALATION", `Only members ranked ${role} or above may manage ${role}s.`, {
-        pointer,
-      });
-    }
   }
 }

@@ -70,3 +70,17 @@ export class FailureThrottle {
     }
   }
 }
+
+/**
+ * True when `throttle` refuses the address for now; then the answer already carries `Retry-After`, and
+ * the caller only sends its refusal (in its own error shape).
+ */
+export function throttled(
+  throttle: FailureThrottle | null | undefined,
+  ip: string,
+  reply: { header(name: string, value: string): unknown },
+): boolean {
+  const refusedFor = throttle?.refusedFor(ip) ?? 0;
+  if (refusedFor > 0) reply.header("retry-after", String(refusedFor));
+  return refusedFor > 0;
+}

@@ -3,19 +3,18 @@ import {
   auditEventOf,
   type BuiltInRole,
   type Clock,
-  grantsOfRole,
   hashKey,
   type Invitation,
   LatchkeyError,
   MAX_NAME_LENGTH,
   type Membership,
-  missingPermissions,
   newId,
   type Page,
   type PageRequest,
   type RandomSource,
   requireOrg,
   requirePermission,
+  requireRoleWithinOwn,
   type Store,
 } from "@latchkey/core";
 import type { LoginLimiter } from "./login-limiter.js";
@@ -65,17 +64,7 @@ export class InvitationService {
     if (!EMAIL.test(email)) {
       throw new LatchkeyError("VALIDATION_FAILED", "Give an email address.", { pointer: "/data/attributes/email" });
     }
-    const missing = missingPermissions(actor.grants, grantsOfRole(input.role));
-    const ownerOnly = input.role === "owner" && !(await this.isOwner(actor));
-    if (missing.length > 0 || ownerOnly) {
-      throw new LatchkeyError(
-        "PERMISSION_ESCALATION",
-        ownerOnly
-          ? "Only an owner may invite an owner."
-          : `The role ${input.role} holds permissions you do not: ${missing.join(", ")}.`,
-        { pointer: "/data/attributes/role" },
-      );
-    }
+    await requireRoleWithinOwn(this.store, actor, input.role, "/data/attributes/role");
     const existing = await this.store.people.credentialsByEmail(email);
     if (existing !== null && (await this.store.users.membership(actor.orgId, existing.user.id)) !== null) {
       throw new LatchkeyError("CONFLICT", "This person is a member of the org already.", {
@@ -105,11 +94,6 @@ export class InvitationService {
     ]);
     const link = `${baseUrl.replace(/\/+$/, "")}${ACCEPT_INVITATION_PATH}?token=${token}`;
     return { invitation, link };
-  }
-
-  private async isOwner(actor: Actor): Promise<boolean> {
-    if (actor.principal.type !== "user") return false;
-    return (await this.store.users.membership(actor.orgId, actor.principal.id))?.role === "owner";
   }
 
   /** The org's open invitations, newest first; needs `members:read`. */

@@ -151,8 +151,9 @@ export class SignInService {
     const session = await this.store.sessions.find(sessionIdOf(token));
     const now = this.clock.now();
     if (session === null || session.expiresAt <= now || session.absoluteExpiresAt <= now) return null;
-    const credentials = await this.store.people.credentialsOf(session.userId);
-    if (credentials === null) return null;
+    // A request needs the user, never the password hash.
+    const user = await this.store.users.get(session.userId);
+    if (user === null) return null;
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
       const idle = new Date(now.getTime() + this.lifetimes.idleSeconds * 1000);
       const expiresAt = idle < session.absoluteExpiresAt ? idle : session.absoluteExpiresAt;
@@ -161,7 +162,7 @@ export class SignInService {
       session.expiresAt = expiresAt;
     }
     const memberships = await this.store.people.memberships(session.userId);
-    return { token, session, user: credentials.user, memberships };
+    return { token, session, user, memberships };
   }
 
   /**

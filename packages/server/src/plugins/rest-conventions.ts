@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import secureJson from "secure-json-parse";
 import { credentialOf, hasCredentialInQuery } from "../http/credentials.js";
 import { JSON_API, sendError } from "../http/errors.js";
-import type { FailureThrottle } from "../http/failure-throttle.js";
+import { type FailureThrottle, throttled } from "../http/failure-throttle.js";
 import { type ResolvedVersion, resolveVersion } from "../http/versions.js";
 import { CSRF_HEADER, csrfMatches, isSameOrigin, isUnsafeMethod, sessionTokenOf } from "../people/session-cookie.js";
 import type { SignInService } from "../people/sign-in-service.js";
@@ -76,9 +76,7 @@ export function restConventions(
     if (version.served.deprecatedAt) reply.header("deprecation", new Date(version.served.deprecatedAt).toUTCString());
     if (version.served.sunsetAt) reply.header("sunset", new Date(version.served.sunsetAt).toUTCString());
     if (request.routeOptions.config.public === true) return;
-    const refusedFor = deps.failureThrottle?.refusedFor(request.ip) ?? 0;
-    if (refusedFor > 0) {
-      reply.header("retry-after", String(refusedFor));
+    if (throttled(deps.failureThrottle, request.ip, reply)) {
       return sendError(request, reply, "RATE_LIMITED", "Too many failed credentials from this address; retry later.");
     }
     // A credential header wins over the session cookie; the cookie is read only when neither header is sent.

@@ -2,6 +2,7 @@ import { MAX_SCOPE_LENGTH } from "@latchkey/core";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import secureJson from "secure-json-parse";
 import { handleError } from "../http/errors.js";
+import { throttled } from "../http/failure-throttle.js";
 import { type OAuthErrorCode, parseForm, readTokenRequest } from "../http/oauth-request.js";
 
 /** The token endpoint's path (RFC 6749 §3.2), outside /rest and unversioned like /auth/check. */
@@ -76,9 +77,7 @@ export async function oauthTokenRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post(TOKEN_PATH, { bodyLimit: TOKEN_BODY_LIMIT, schema: { hide: true } }, async (request, reply) => {
-    const refusedFor = failureThrottle?.refusedFor(request.ip) ?? 0;
-    if (refusedFor > 0) {
-      reply.header("retry-after", String(refusedFor));
+    if (throttled(failureThrottle, request.ip, reply)) {
       return sendOAuthError(reply, "rate_limited", "Too many failed client authentications; retry later.");
     }
     const query = request.query as Record<string, unknown>;

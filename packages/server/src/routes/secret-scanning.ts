@@ -3,7 +3,7 @@ import type { LeakService, ScannerMatch } from "@latchkey/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { JSON_UTF8, sendAnswer, sendError } from "../http/errors.js";
-import type { FailureThrottle } from "../http/failure-throttle.js";
+import { type FailureThrottle, throttled } from "../http/failure-throttle.js";
 import { checkGithubSignature, type ScannerKeys } from "../http/github-signature.js";
 import { StringEnum } from "../http/schemas.js";
 import { validatorCompiler } from "../http/validation.js";
@@ -135,11 +135,7 @@ export const secretScanningRoutes: FastifyPluginAsyncTypebox<SecretScanningOptio
       if (keys === null) {
         return sendError(request, reply, "NOT_FOUND", "Secret scanning is not set up on this server.");
       }
-      const refusedFor = failureThrottle?.refusedFor(request.ip) ?? 0;
-      if (refusedFor > 0) {
-        reply.header("retry-after", String(refusedFor));
-        return sendError(request, reply, "RATE_LIMITED");
-      }
+      if (throttled(failureThrottle, request.ip, reply)) return sendError(request, reply, "RATE_LIMITED");
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const check = checkGithubSignature(
         keys,

@@ -3,7 +3,7 @@ import type { LeakService } from "@latchkey/core";
 import { Type } from "typebox";
 import { credentialOf } from "../http/credentials.js";
 import { JSON_API, sendError } from "../http/errors.js";
-import type { FailureThrottle } from "../http/failure-throttle.js";
+import { type FailureThrottle, throttled } from "../http/failure-throttle.js";
 
 /** Options of `POST /revoke`. */
 export interface SelfRevokeOptions {
@@ -54,11 +54,7 @@ export const selfRevokeRoutes: FastifyPluginAsyncTypebox<SelfRevokeOptions> = as
       },
     },
     async (request, reply) => {
-      const refusedFor = failureThrottle?.refusedFor(request.ip) ?? 0;
-      if (refusedFor > 0) {
-        reply.header("retry-after", String(refusedFor));
-        return sendError(request, reply, "RATE_LIMITED");
-      }
+      if (throttled(failureThrottle, request.ip, reply)) return sendError(request, reply, "RATE_LIMITED");
       const secret = request.body?.key ?? credentialOf(request.headers);
       if (secret === null) {
         return sendError(
