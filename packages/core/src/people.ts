@@ -102,6 +102,8 @@ export interface InvitationStore {
   create(invitation: Invitation, tokenHash: string, audit: readonly AuditEvent[]): Promise<void>;
   /** The org's invitations that are not accepted, newest first. */
   list(orgId: string, page: PageRequest): Promise<Page<Invitation>>;
+  /** One open (not accepted) invitation of the org. */
+  get(orgId: string, id: string): Promise<Invitation | null>;
   /** The invitation a token hash belongs to, used or not. */
   findByTokenHash(tokenHash: string): Promise<Invitation | null>;
   /** Withdraws an invitation that is not accepted yet; false when there is none. */

@@ -31,6 +31,11 @@ export const PRODUCT_PERMISSION_PATTERN = "^[a-z][a-z0-9_.-]{0,49}:[a-z][a-z0-9_
 /** At most this many product permissions per org: the catalogue is read whole. */
 export const MAX_PRODUCT_PERMISSIONS = 500;
 
+/** Latchkey's own permissions as catalogue entries, sorted by name (the same for every org). */
+const LATCHKEY_ENTRIES: readonly CatalogueEntry[] = Object.entries(LATCHKEY_PERMISSIONS)
+  .map(([name, description]) => ({ name, description, publishable: false, source: "latchkey" as const }))
+  .sort((a, b) => a.name.localeCompare(b.name));
+
 const LATCHKEY_RESOURCES = new Set(Object.keys(LATCHKEY_PERMISSIONS).map((name) => name.split(":")[0]));
 
 /**
@@ -69,16 +74,13 @@ export class PermissionCatalogueService {
   async list(actor: Actor, orgId: string): Promise<CatalogueEntry[]> {
     requireOrg(actor, orgId);
     requirePermission(actor, "org:read");
-    const own = Object.entries(LATCHKEY_PERMISSIONS)
-      .map(([name, description]) => ({ name, description, publishable: false, source: "latchkey" as const }))
-      .sort((a, b) => a.name.localeCompare(b.name));
     const product = (await this.store.permissions.list(actor.orgId)).map((permission) => ({
       name: permission.name,
       description: permission.description,
       publishable: permission.publishable,
       source: "org" as const,
     }));
-    return [...own, ...product];
+    return [...LATCHKEY_ENTRIES, ...product];
   }
 
   /** Adds a product permission to the org's catalogue (audited as `permission.created`). */

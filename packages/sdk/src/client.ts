@@ -422,6 +422,11 @@ export class LatchkeyClient {
     return (await this.call("post", "/rest/orgs/{org_id}/invitations", { path: { org_id: orgId }, body })).data;
   }
 
+  /** One open invitation (its link is never shown again). */
+  async getInvitation(orgId: string, id: string): Promise<Invitation> {
+    return (await this.call("get", "/rest/orgs/{org_id}/invitations/{id}", { path: { org_id: orgId, id } })).data;
+  }
+
   /** Withdraws an open invitation. */
   async deleteInvitation(orgId: string, id: string): Promise<void> {
     await this.call("delete", "/rest/orgs/{org_id}/invitations/{id}", { path: { org_id: orgId, id } });

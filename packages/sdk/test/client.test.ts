@@ -222,6 +222,7 @@ describe("LatchkeyClient against a real server", () => {
     const invitation = await client.createInvitation(orgId, { email: "sdk-invitee@example.test", role: "admin" });
     const link = new URL(invitation.attributes.link as string);
     expect((await client.listInvitations(orgId)).data.map((i) => i.id)).toContain(invitation.id);
+    expect((await client.getInvitation(orgId, invitation.id)).attributes.link).toBeUndefined();
     const withdrawn = await client.createInvitation(orgId, { email: "sdk-withdrawn@example.test", role: "viewer" });
     await client.deleteInvitation(orgId, withdrawn.id);
 

@@ -1,6 +1,7 @@
 import { generateKey } from "@latchkey/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
+  createInvitation,
   createKey,
   createOAuthClientIds,
   createSecret,
@@ -48,6 +49,7 @@ beforeAll(async () => {
     membershipId: await membershipIdOf(t, t.owner.orgId, t.owner.userId),
     ...(await createOAuthClientIds(t)),
     secretId: await createSecret(t, "route-target", "route target value"),
+    invitationId: await createInvitation(t, t.owner.orgId, t.owner.token),
     ...(await createWebhookWithDelivery(t)),
   };
 

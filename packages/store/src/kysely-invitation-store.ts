@@ -39,6 +39,17 @@ export class KyselyInvitationStore implements InvitationStore {
     return paginate(query, "invitations.id", page, rowToInvitation);
   }
 
+  async get(orgId: string, id: string): Promise<Invitation | null> {
+    const row = await this.db
+      .selectFrom("invitations")
+      .select(COLUMNS)
+      .where("invitations.org_id", "=", orgId)
+      .where("invitations.id", "=", id)
+      .where("invitations.accepted_at", "is", null)
+      .executeTakeFirst();
+    return row === undefined ? null : rowToInvitation(row);
+  }
+
   async findByTokenHash(tokenHash: string): Promise<Invitation | null> {
     const row = await this.db
       .selectFrom("invitations")

@@ -1171,6 +1171,30 @@ export interface paths {
     };
   };
   "/rest/orgs/{org_id}/invitations/{id}": {
+    /** Get an open invitation (needs members:read; its link is never shown again) */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Invitation;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
     /** Withdraw an open invitation (needs members:write) */
     delete: {
       path: {

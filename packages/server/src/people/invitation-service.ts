@@ -104,6 +104,15 @@ export class InvitationService {
   }
 
   /** Withdraws an open invitation; needs `members:write`. */
+  /** One open invitation of the org (never its link); needs `members:read`. */
+  async get(actor: Actor, orgId: string, id: string): Promise<Invitation> {
+    requireOrg(actor, orgId);
+    requirePermission(actor, "members:read");
+    const invitation = await this.store.invitations.get(actor.orgId, id.toLowerCase());
+    if (invitation === null) throw new LatchkeyError("NOT_FOUND", "No such open invitation.", { parameter: "id" });
+    return invitation;
+  }
+
   async delete(actor: Actor, orgId: string, id: string): Promise<void> {
     requireOrg(actor, orgId);
     requirePermission(actor, "members:write");

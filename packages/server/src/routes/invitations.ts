@@ -129,6 +129,24 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<{ publicUrl: string | u
     },
   );
 
+  app.get(
+    "/orgs/:org_id/invitations/:id",
+    {
+      schema: {
+        tags,
+        summary: "Get an open invitation (needs members:read; its link is never shown again)",
+        "x-latchkey-permission": "members:read",
+        params: OrgItemParams,
+        querystring: VersionQuery,
+        response: { 200: single(Type.Ref("Invitation")), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const invitation = await invitations.get(actorOf(request), request.params.org_id, request.params.id);
+      return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: invitationResource(invitation) });
+    },
+  );
+
   app.delete(
     "/orgs/:org_id/invitations/:id",
     {
