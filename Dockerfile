@@ -3,7 +3,7 @@
 # Latchkey container image: `docker build -t latchkey .` from the repository root.
 #
 #   toolchain  node:20-bookworm-slim plus python3, make and g++ (better-sqlite3 is a native module)
-#   build      every dependency, then `npm run build` (tsc -b) into packages/*/dist
+#   build      every dependency, then `npm run build` (tsc -b, and Vite for the dashboard) into packages/*/dist
 #   deps       production dependencies only, with better-sqlite3 compiled for this image
 #   runtime    no compiler, no dev dependency, no source: runs as the unprivileged `node` user (uid 1000)
 #
@@ -26,6 +26,7 @@ COPY packages/sdk/package.json packages/sdk/
 COPY packages/server/package.json packages/server/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/cli/package.json packages/cli/
+COPY packages/web/package.json packages/web/
 
 FROM toolchain AS build
 RUN npm ci --ignore-scripts --no-audit --no-fund

@@ -13,7 +13,12 @@ export default defineConfig({
     ),
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "test/cluster/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "packages/*/test/**/*.test.ts",
+      "packages/web/e2e/**/*.test.ts",
+      "test/cluster/**/*.test.ts",
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",

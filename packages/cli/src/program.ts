@@ -2,15 +2,18 @@ import { LatchkeyApiError } from "@latchkey/sdk";
 import { Command, CommanderError } from "commander";
 import { registerAuditExport } from "./commands/audit-export.js";
 import { registerAuditVerify } from "./commands/audit-verify.js";
+import { registerGroups } from "./commands/groups.js";
 import { registerKeysChange } from "./commands/keys-change.js";
 import { registerKeysCreate } from "./commands/keys-create.js";
 import { registerKeysList } from "./commands/keys-list.js";
+import { registerKeysPublishable } from "./commands/keys-publishable.js";
 import { registerKeysRegenerate } from "./commands/keys-regenerate.js";
 import { registerKeysShow } from "./commands/keys-show.js";
 import { registerLogin } from "./commands/login.js";
 import { registerMembers } from "./commands/members.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerOrgs } from "./commands/orgs.js";
+import { registerProjects, registerRoles } from "./commands/roles.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
 import { registerVaultRotate } from "./commands/vault-rotate.js";
@@ -34,17 +37,21 @@ export function createProgram(io: Io): Command {
   registerLogin(program, io);
   const keys = program
     .command("keys")
-    .description("create, list, show, revoke, regenerate, disable, enable and delete keys");
+    .description("create, list, show, revoke, regenerate, disable, enable and delete keys; publishable keys");
   registerKeysCreate(keys, io);
   registerKeysList(keys, io);
   registerKeysShow(keys, io);
   registerKeysRegenerate(keys, io);
   registerKeysChange(keys, io);
+  const publishable = registerKeysPublishable(keys, io);
   const audit = program.command("audit").description("export the audit log, and verify its hash chain");
   registerAuditExport(audit, io);
   registerAuditVerify(audit, io);
   const orgs = registerOrgs(program, io);
   const members = registerMembers(program, io);
+  const roles = registerRoles(program, io);
+  const projects = registerProjects(program, io);
+  const groupsCommand = registerGroups(program, io);
   const secrets = program.command("secrets").description("list, create, show and delete the org's vault secrets");
   registerSecrets(secrets, io);
   const vault = program.command("vault").description("operate the vault on the database: rotate the master key");
@@ -56,8 +63,15 @@ export function createProgram(io: Io): Command {
   registerWebhooksCreate(webhooks, io);
   registerWebhooksDelete(webhooks, io);
   registerWebhooksDeliveries(webhooks, io);
-  const groups = [keys, audit, orgs, members, secrets, vault, webhooks];
-  for (const command of [program, ...groups, ...groups.flatMap((group) => group.commands), ...program.commands]) {
+  const groups = [keys, audit, orgs, members, groupsCommand, roles, projects, secrets, vault, webhooks];
+  const nested = [...publishable.commands];
+  for (const command of [
+    program,
+    ...groups,
+    ...groups.flatMap((group) => group.commands),
+    ...nested,
+    ...program.commands,
+  ]) {
     command.exitOverride();
   }
   return program;

@@ -52,8 +52,8 @@ describe("latchkey audit verify", () => {
   test("an untouched log verifies", async () => {
     const result = await verify(tampered(() => {}));
     expect(result.code, result.stderr).toBe(0);
-    // Bootstrap's token, then three keys created and disabled.
-    expect(result.stdout).toMatch(/^audit log intact: 7 events, head 7 [0-9a-f]{64}$/);
+    // Bootstrap's token and the org's two publishable keys, then three keys created and disabled.
+    expect(result.stdout).toMatch(/^audit log intact: 9 events, head 9 [0-9a-f]{64}$/);
   });
 
   test("an edited row fails and is named", async () => {
@@ -111,9 +111,9 @@ describe("latchkey audit verify", () => {
   });
 
   test("a deleted last row fails against the head", async () => {
-    const result = await verify(tampered((db) => db.prepare("delete from audit_events where seq = 7").run()));
+    const result = await verify(tampered((db) => db.prepare("delete from audit_events where seq = 9").run()));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/broken at event 7: the log's head is event 7, but the chain ends at 6/);
+    expect(result.stderr).toMatch(/broken at event 9: the log's head is event 9, but the chain ends at 8/);
   });
 
   test("--json prints the outcome", async () => {
@@ -122,7 +122,7 @@ describe("latchkey audit verify", () => {
       LATCHKEY_LOG_LEVEL: "silent",
     });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).data).toMatchObject({ ok: true, count: 7, head: { seq: 7 } });
+    expect(JSON.parse(result.stdout).data).toMatchObject({ ok: true, count: 9, head: { seq: 9 } });
   });
 });
 
@@ -131,7 +131,10 @@ describe("latchkey audit export", () => {
     const all = await cli(["audit", "export"], env);
     expect(all.code, all.stderr).toBe(0);
     const events = all.out.map((line) => JSON.parse(line));
+    // The first start's token and the org's two publishable keys, then three keys created and disabled.
     expect(events.map((event) => event.action)).toEqual([
+      "api_key.created",
+      "api_key.created",
       "api_key.created",
       "api_key.created",
       "api_key.disabled",
@@ -140,19 +143,19 @@ describe("latchkey audit export", () => {
       "api_key.created",
       "api_key.disabled",
     ]);
-    expect(events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const event of events) {
       expect(event).toMatchObject({ actor: { type: "user" }, target: { type: "api_key" } });
       expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
     }
     // Changes made over the API carry the caller's address and request id; the first start's has neither.
-    expect(events[1]).toMatchObject({ ip: "127.0.0.1", request_id: expect.any(String) });
+    expect(events[3]).toMatchObject({ ip: "127.0.0.1", request_id: expect.any(String) });
     const disabled = await cli(["audit", "export", "--action", "api_key.disabled"], env);
     expect(disabled.out).toHaveLength(3);
     const file = join(s.dir, "export.ndjson");
     const written = await cli(["audit", "export", "--action", "api_key.*", "-o", file], env);
     expect(written.code, written.stderr).toBe(0);
-    expect(written.stderr).toBe(`wrote 7 events to ${file}`);
-    expect(readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(7);
+    expect(written.stderr).toBe(`wrote 9 events to ${file}`);
+    expect(readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(9);
   });
 });

@@ -602,3 +602,30 @@ describe("run() as a library", () => {
     expect(listed).toBe(0);
   });
 });
+
+describe("keys publishable", () => {
+  test("lists the org's publishable keys with their values; regenerate gives one a new value", async () => {
+    const listed = await cli(["keys", "publishable"], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.out[0]?.split(/\s+/)).toEqual(["ID", "ENV", "STATUS", "PERMISSIONS", "KEY"]);
+    const values = keysIn(listed.stdout);
+    expect(values).toHaveLength(2);
+    const live = values.find((value) => /^lkpk_[0-9A-Za-z]{49}$/.test(value)) ?? "";
+    expect(values.some((value) => value.startsWith("lkpk_test_"))).toBe(true);
+    const asJson = json<{ data: JsonKey[] }>(await cli(["keys", "publishable", "list", "--json"], env));
+    expect(asJson.data.map((key) => key.attributes.environment)).toEqual(["live", "test"]);
+    const verified = await cli(["verify", live], env);
+    expect(verified.code, verified.stderr).toBe(0);
+
+    const regenerated = await cli(["keys", "publishable", "regenerate", "live"], env);
+    expect(regenerated.code, regenerated.stderr).toBe(0);
+    const fresh = field(regenerated, "key");
+    expect(fresh).toMatch(/^lkpk_/);
+    expect(fresh).not.toBe(live);
+    expect((await cli(["verify", live], env)).code).not.toBe(0);
+    expect((await cli(["keys", "list", "--kind", "publishable"], env)).out).toHaveLength(3);
+    const unknown = await cli(["keys", "publishable", "regenerate", "nosuchenv"], env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("404");
+  });
+});

@@ -58,3 +58,34 @@ describe("latchkey members", () => {
     expect(badRole.stderr).toContain("400");
   });
 });
+
+describe("latchkey roles and projects", () => {
+  test("a custom role and a project, a key bound to the role at the project, then both deleted", async () => {
+    const role = await cli(["roles", "create", "deployer", "--permission", "deploys:write", "--json"], env);
+    expect(role.code, role.stderr).toBe(0);
+    const roleId = JSON.parse(role.stdout).data.id as string;
+    const listed = await cli(["roles", "list"], env);
+    expect(listed.stdout).toMatch(/deployer\s+no\s+deploys:write/);
+    expect(listed.stdout).toMatch(/owner\s+owner\s+yes/);
+    const project = await cli(["projects", "create", "web", "--json"], env);
+    expect(project.code, project.stderr).toBe(0);
+    const scope = JSON.parse(project.stdout).data.attributes.scope as string;
+    expect((await cli(["projects", "list"], env)).stdout).toContain(scope);
+    const key = await cli(
+      ["keys", "create", "--name", "deploy", "--expires-in", "1d", "--role", `deployer@${scope}`, "--json"],
+      env,
+    );
+    expect(key.code, key.stderr).toBe(0);
+    const created = JSON.parse(key.stdout).data;
+    expect(created.attributes.roles).toEqual([{ role: "deployer", scope }]);
+    const badPair = await cli(["keys", "create", "--name", "x", "--expires-in", "1d", "--role", "deployer"], env);
+    expect(badPair.code).toBe(1);
+    expect(badPair.stderr).toContain("role@scope");
+    const held = await cli(["roles", "delete", roleId], env);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toContain("409");
+    expect((await cli(["keys", "revoke", created.id], env)).code).toBe(0);
+    expect((await cli(["roles", "delete", roleId], env)).code).toBe(0);
+    expect((await cli(["projects", "delete", scope.slice("project:".length)], env)).code).toBe(0);
+  });
+});

@@ -63,6 +63,16 @@ export const ERROR_CATALOGUE = {
     title: "Service keys not allowed for this role by policy",
     description: "The org's policy (service_key_creator_roles) does not let the caller's role create service keys.",
   },
+  PUBLISHABLE_KEY_NOT_CREATABLE: {
+    title: "Publishable keys are not created by hand",
+    description:
+      "An org has one publishable key per environment, made with the org and its environments; list them with GET /rest/orgs/{org_id}/publishable_keys.",
+  },
+  PUBLISHABLE_KEY_MANAGED: {
+    title: "Publishable key managed by Latchkey",
+    description:
+      "A publishable key lives as long as its environment; give it a new value with POST /rest/orgs/{org_id}/publishable_keys/{environment}/regenerate.",
+  },
   PAYLOAD_TOO_LARGE: { title: "Payload too large", description: "The request body is larger than 1 MiB." },
   METHOD_NOT_ALLOWED: { title: "Method not allowed", description: "The route does not accept this method." },
   RATE_LIMITED: { title: "Too many requests", description: "Slow down and retry after the time in Retry-After." },

@@ -1,4 +1,4 @@
-export { actorRole, requireRoleWithinOwn } from "./actor-role.js";
+export { actorRole, groupRoleOf, requireRoleWithinOwn } from "./actor-role.js";
 export { AlertScheduler, type AlertSchedulerOptions, SCHEDULER_LEASE, type TickReport } from "./alert-scheduler.js";
 export {
   ALERT_ACTIONS,
@@ -36,6 +36,10 @@ export { requireOrg, requirePermission, requireUser } from "./authorize.js";
 export { type Clock, type RandomSource, systemClock, systemRandom } from "./clock.js";
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorSource, isLatchkeyError, LatchkeyError } from "./errors.js";
 export { EXPIRY_PRESETS, type ExpiresIn, type ExpiryPolicy, resolveExpiry } from "./expiry.js";
+export { type GroupAccess, groupAccess, requireGroupPermission } from "./group-access.js";
+export { GroupService } from "./group-service.js";
+export { type CreateGroupServiceAccountInput, GroupServiceAccountService } from "./group-service-account-service.js";
+export type { GroupServiceAccountChange, GroupStore, NewGroupMembership } from "./group-store.js";
 export { isUuid, newId, UUID_PATTERN } from "./ids.js";
 export { type Invalidation, type InvalidationBus, parseInvalidation } from "./invalidation.js";
 export {
@@ -93,6 +97,10 @@ export {
   type CredentialKind,
   DEFAULT_KEY_PREFIXES,
   DEFAULT_ORG_POLICY,
+  type Group,
+  type GroupMembership,
+  type GroupMemberView,
+  type GroupServiceAccount,
   KEY_KINDS,
   KEY_STATUSES,
   type KeyEvent,
@@ -198,6 +206,8 @@ export type {
   OrgUpdate,
   Page,
   PageRequest,
+  ProjectStore,
+  RoleStore,
   ServiceAccountStore,
   Store,
   StoredKeyLookup,
@@ -205,8 +215,52 @@ export type {
   VaultStore,
   VaultWrite,
 } from "./ports.js";
+export { type ProjectInput, ProjectService } from "./project-service.js";
+export type { Project } from "./projects.js";
+export {
+  type NewOrgSealer,
+  type OrgSealer,
+  PUBLISHABLE_KEYS_ACTOR,
+  type PublishableEventContext,
+  type PublishableKeyChanges,
+  type PublishableKeyPlan,
+  type PublishableKeyRecord,
+  PublishableKeyService,
+  type PublishableKeyStore,
+  type PublishableKeyView,
+  preparePublishableKeys,
+  publishableKeyAad,
+  type StoredPublishableKey,
+} from "./publishable-keys.js";
 export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
+export {
+  actorGrantsAt,
+  checkGrantedBindings,
+  memberGrants,
+  requireRole,
+  requireRoleGrantsHeld,
+} from "./role-bindings.js";
+export { MAX_CUSTOM_ROLES, type RoleInput, RoleService, type RoleView } from "./role-service.js";
+export {
+  type CustomRole,
+  type CustomRoleGrants,
+  checkBindings,
+  type EffectiveGrants,
+  effectiveGrants,
+  grantsAt,
+  MAX_ROLE_BINDINGS,
+  NO_CUSTOM_ROLES,
+  projectOf,
+  RESOURCE_PATTERN,
+  type Rights,
+  ROLE_NAME_PATTERN,
+  ROLE_SCOPE_PATTERN,
+  type RoleBinding,
+  rightsAt,
+  roleGrants,
+  scopeCovers,
+} from "./roles.js";
 export {
   type CreatedServiceAccount,
   type CreateServiceAccountInput,
@@ -249,7 +303,7 @@ export {
 } from "./vault-service.js";
 export {
   type Actor,
-  ownerGrants,
+  ownerRights,
   prepareLookup,
   refillPeriodStart,
   Verifier,

@@ -25,11 +25,15 @@ import {
   type QuotaRefill,
   type RateLimit,
 } from "./model.js";
-import { type BuiltInRole, normalizeGrants } from "./permissions.js";
+import { normalizeGrants } from "./permissions.js";
 import type { KeyChange, KeyFilter, Page, PageRequest, Store } from "./ports.js";
+import { checkGrantedBindings } from "./role-bindings.js";
+import type { RoleBinding } from "./roles.js";
 import { keyStatus } from "./status.js";
 import { checkSecretName, type VaultService } from "./vault-service.js";
 import { type Actor, refillPeriodStart, type Verifier, type VerifyOutcome, type VerifyRequest } from "./verifier.js";
+
+const ROLES = "/data/attributes/roles";
 
 /** What a caller asks for when creating a key. */
 export interface CreateKeyInput {
@@ -38,6 +42,8 @@ export interface CreateKeyInput {
   description?: string | undefined;
   environment?: string | undefined;
   permissions?: string[] | undefined;
+  /** Role/scope pairs, each within what the creator holds at its scope. */
+  roles?: RoleBinding[] | undefined;
   labels?: string[] | undefined;
   metadata?: object | undefined;
   expiresIn?: ExpiresIn | undefined;
@@ -57,6 +63,7 @@ export interface UpdateKeyInput {
   labels?: string[] | undefined;
   metadata?: object | undefined;
   permissions?: string[] | undefined;
+  roles?: RoleBinding[] | undefined;
   ipAllowlist?: string[] | undefined;
   rateLimit?: RateLimit | null | undefined;
   quota?: { remaining: number; refill?: QuotaRefill | null | undefined } | null | undefined;
@@ -86,6 +93,13 @@ export class KeyService {
    */
   async create(actor: Actor, orgId: string, input: CreateKeyInput): Promise<IssuedKey> {
     requireOrg(actor, orgId);
+    if (input.kind === "publishable") {
+      throw new LatchkeyError(
+        "PUBLISHABLE_KEY_NOT_CREATABLE",
+        "Publishable keys come with the org, one per environment: list them with GET /rest/orgs/{org_id}/publishable_keys.",
+        { pointer: "/data/attributes/kind" },
+      );
+    }
     if (input.saveToVault !== undefined) this.requireVaultWrite(actor, input.saveToVault.name);
     const now = this.clock.now();
     const org = await this.store.orgs.get(actor.orgId);
@@ -100,8 +114,13 @@ export class KeyService {
       );
     }
     if (input.kind === "service") await this.requireServiceKeyCreator(actor, org.policy.serviceKeyCreatorRoles);
+    const roles = await checkGrantedBindings(this.store, actor, input.roles ?? [], ROLES);
     const permissions =
-      input.permissions !== undefined ? checkPermissions(actor, input.permissions) : defaultPermissions(actor, owner);
+      input.permissions !== undefined
+        ? checkPermissions(actor, input.permissions)
+        : roles.length > 0
+          ? []
+          : defaultPermissions(actor, owner);
     const expiresAt = resolveExpiry({ expiresIn: input.expiresIn, expiresAt: input.expiresAt }, org.policy, now);
     const generated = generateKey(org.policy.keyPrefixes[input.kind], environment, this.random);
     const key: ApiKey = {
@@ -113,6 +132,7 @@ export class KeyService {
       description: checkDescription(input.description),
       environment,
       permissions,
+      roles,
       labels: checkLabels(input.labels ?? []),
       metadata: checkMetadata(input.metadata ?? {}),
       expiresAt,
@@ -175,6 +195,7 @@ export class KeyService {
     if (input.labels !== undefined) fields.labels = checkLabels(input.labels);
     if (input.metadata !== undefined) fields.metadata = checkMetadata(input.metadata);
     if (input.permissions !== undefined) fields.permissions = checkPermissions(actor, input.permissions);
+    if (input.roles !== undefined) fields.roles = await checkGrantedBindings(this.store, actor, input.roles, ROLES);
     if (input.ipAllowlist !== undefined) fields.ipAllowlist = checkAllowlist(input.ipAllowlist);
     if (input.rateLimit !== undefined) fields.rateLimit = checkRateLimit(input.rateLimit);
     if (input.quota !== undefined) fields.quota = checkQuota(input.quota, this.clock.now());
@@ -258,6 +279,13 @@ export class KeyService {
         pointer: "/data/attributes/filter",
       });
     }
+    if (filter.kind === "publishable") {
+      throw new LatchkeyError(
+        "PUBLISHABLE_KEY_MANAGED",
+        "Publishable keys are not revoked in bulk: they live as long as their environment.",
+        { pointer: "/data/attributes/filter/kind" },
+      );
+    }
     const ids = await this.store.keys.revokeMatching(actor.orgId, filter, this.clock.now(), (key) =>
       this.event(actor, key, "revoked", { bulk: true }),
     );
@@ -274,7 +302,8 @@ export class KeyService {
   /** Verifies a key of the actor's org for the org's own services. Needs `api_keys:verify`. */
   async verify(actor: Actor, secret: string, request: Omit<VerifyRequest, "orgId">): Promise<VerifyOutcome> {
     requirePermission(actor, "api_keys:verify");
-    return this.verifier.verify(secret, { ...request, orgId: actor.orgId });
+    const resource = request.resource?.toLowerCase();
+    return this.verifier.verify(secret, { ...request, resource, orgId: actor.orgId });
   }
 
   private async ownerFor(actor: Actor, input: CreateKeyInput): Promise<PrincipalRef> {
@@ -288,13 +317,22 @@ export class KeyService {
     }
     requirePermission(actor, "api_keys:write");
     if (input.serviceAccountId === undefined) return { type: "org", id: actor.orgId };
-    const account = await this.store.serviceAccounts.get(actor.orgId, input.serviceAccountId.toLowerCase());
+    const accountId = input.serviceAccountId.toLowerCase();
+    // An account of the org, or of the org's group (its keys are created in one org of the group each).
+    const account =
+      (await this.store.serviceAccounts.get(actor.orgId, accountId)) ?? (await this.groupAccountOf(actor, accountId));
     if (account === null) {
       throw new LatchkeyError("NOT_FOUND", "No such service account in this org.", {
         pointer: "/data/attributes/service_account_id",
       });
     }
     return { type: "service_account", id: account.id };
+  }
+
+  /** A service account of the group of the actor's org, or null. */
+  private async groupAccountOf(actor: Actor, accountId: string): Promise<{ id: string } | null> {
+    const group = await this.store.groups.ofOrg(actor.orgId);
+    return group === null ? null : this.store.groups.getAccount(group.id, accountId);
   }
 
   private async find(actor: Actor, id: string): Promise<ApiKey> {
@@ -310,13 +348,23 @@ export class KeyService {
     return key;
   }
 
-  /** A key the actor may change: its own personal token, or any org key with `api_keys:write`. */
+  /**
+   * A key the actor may change: its own personal token, or any org key with `api_keys:write`. A
+   * publishable key is managed through its own routes (it lives as long as its environment).
+   */
   private async manageable(actor: Actor, orgId: string, id: string): Promise<ApiKey> {
     requireOrg(actor, orgId);
     const key = await this.find(actor, id);
     if (!isOwnToken(actor, key)) {
       requirePermission(actor, "api_keys:read");
       requirePermission(actor, "api_keys:write");
+    }
+    if (key.kind === "publishable") {
+      throw new LatchkeyError(
+        "PUBLISHABLE_KEY_MANAGED",
+        `A publishable key lives as long as its environment; use POST /rest/orgs/${key.orgId}/publishable_keys/${key.environment}/regenerate.`,
+        { parameter: "id" },
+      );
     }
     return key;
   }
@@ -329,7 +377,7 @@ export class KeyService {
   }
 
   /** The org's policy names the roles that may create service keys (Cerby: owners and admins by default). */
-  private async requireServiceKeyCreator(actor: Actor, roles: readonly BuiltInRole[]): Promise<void> {
+  private async requireServiceKeyCreator(actor: Actor, roles: readonly string[]): Promise<void> {
     const role = await actorRole(this.store, actor);
     if (role === null || !roles.includes(role)) {
       throw new LatchkeyError(

@@ -114,8 +114,8 @@ export class LeakService {
   /**
    * Revokes the key a secret belongs to, for whoever holds it: no other credential is needed. Returns
    * whether this call revoked a key; callers answer the same either way, so that the answer tells
-   * nothing about the secret. A secret past its grace period, or a key revoked or deleted already,
-   * changes nothing.
+   * nothing about the secret. A secret past its grace period, a key revoked or deleted already, or a
+   * publishable key (whose value is public) changes nothing.
    */
   async revokeBySecret(secret: string, context: LeakContext): Promise<boolean> {
     if (parseKey(secret) === null) return false;
@@ -125,6 +125,8 @@ export class LeakService {
     const { key, secret: found } = stored;
     if (found.expiresAt !== null && found.expiresAt <= now) return false;
     if (key.revokedAt !== null || key.deletedAt !== null) return false;
+    // A publishable key's value is public by design: holding it proves nothing, so it cannot revoke it.
+    if (key.kind === "publishable") return false;
     const holder: AuditActor = { type: "anonymous", id: key.id };
     const event = this.event(key, "revoked", holder, context, now, { via: "self_revoke" });
     const changed = await this.store.keys.change(key.orgId, key.id, { type: "revoke", at: now }, event);

@@ -1,21 +1,20 @@
-import { requireRoleWithinOwn } from "./actor-role.js";
+import { requireRank, requireRoleWithinOwn } from "./actor-role.js";
 import { auditEventOf } from "./audit.js";
 import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { MemberView } from "./model.js";
-import { BUILT_IN_ROLES, type BuiltInRole, isBuiltInRole } from "./permissions.js";
 import type { Page, PageRequest, Store } from "./ports.js";
+import { checkGrantedBindings } from "./role-bindings.js";
+import type { RoleBinding } from "./roles.js";
 import type { Actor, Verifier } from "./verifier.js";
 
-function checkRole(role: string): BuiltInRole {
-  if (!isBuiltInRole(role)) {
-    throw new LatchkeyError("VALIDATION_FAILED", `role must be one of ${BUILT_IN_ROLES.join(", ")}.`, {
-      pointer: "/data/attributes/role",
-    });
-  }
-  return role;
+const ROLE = "/data/attributes/role";
+const ROLES = "/data/attributes/roles";
+
+function sameBindings(a: readonly RoleBinding[], b: readonly RoleBinding[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -50,22 +49,29 @@ export class MembershipService {
    * Adds an existing user (by email) with a role. New people are invited instead. Needs `members:write`
    * and a role at or above the one given.
    */
-  async add(actor: Actor, orgId: string, input: { email: string; role: string }): Promise<MemberView> {
+  async add(
+    actor: Actor,
+    orgId: string,
+    input: { email: string; role: string; roles?: RoleBinding[] | undefined },
+  ): Promise<MemberView> {
     requireOrg(actor, orgId);
     requirePermission(actor, "members:write");
-    const role = checkRole(input.role);
-    await requireRoleWithinOwn(this.store, actor, role, "/data/attributes/role");
+    const role = input.role;
+    await requireRoleWithinOwn(this.store, actor, role, ROLE);
+    const roles = await this.checkBindings(actor, input.roles ?? []);
     const email = input.email.trim().toLowerCase();
     const id = newId(this.clock, this.random);
     const at = this.clock.now();
-    const added = await this.store.memberships.add({ id, orgId: actor.orgId, email, role, createdAt: at }, (userId) =>
-      auditEventOf(
-        actor,
-        actor.orgId,
-        "membership.created",
-        { type: "membership", id },
-        { id: newId(this.clock, this.random), at, detail: { user_id: userId, role } },
-      ),
+    const added = await this.store.memberships.add(
+      { id, orgId: actor.orgId, email, role, roles, createdAt: at },
+      (userId) =>
+        auditEventOf(
+          actor,
+          actor.orgId,
+          "membership.created",
+          { type: "membership", id },
+          { id: newId(this.clock, this.random), at, detail: { user_id: userId, role, roles } },
+        ),
     );
     if (added === null) {
       throw new LatchkeyError("NOT_FOUND", "No user has this email address; invite them instead.", {
@@ -75,23 +81,37 @@ export class MembershipService {
     return added;
   }
 
-  /** Gives a member another role. Needs `members:write` and a role at or above both roles. */
-  async setRole(actor: Actor, orgId: string, id: string, newRole: string): Promise<MemberView> {
+  /**
+   * Gives a member another role, or other role/scope pairs. Needs `members:write`, a role at or above
+   * both roles, and every pair within what the actor holds at its scope.
+   */
+  async update(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    input: { role?: string | undefined; roles?: RoleBinding[] | undefined },
+  ): Promise<MemberView> {
     const member = await this.manageable(actor, orgId, id);
-    const role = checkRole(newRole);
-    await requireRoleWithinOwn(this.store, actor, role, "/data/attributes/role");
-    if (member.role === role) return member;
+    const role = input.role ?? member.role;
+    await requireRoleWithinOwn(this.store, actor, role, ROLE);
+    const roles = input.roles === undefined ? member.roles : await this.checkBindings(actor, input.roles);
+    if (member.role === role && sameBindings(member.roles, roles)) return member;
     const at = this.clock.now();
-    const updated = await this.store.memberships.setRole(
+    const updated = await this.store.memberships.setRoles(
       member.orgId,
       member.id,
       role,
+      roles,
       auditEventOf(
         actor,
         member.orgId,
         "membership.updated",
         { type: "membership", id: member.id },
-        { id: newId(this.clock, this.random), at, detail: { user_id: member.userId, from: member.role, to: role } },
+        {
+          id: newId(this.clock, this.random),
+          at,
+          detail: { user_id: member.userId, from: member.role, to: role, roles },
+        },
       ),
     );
     this.verifier.forgetAll();
@@ -122,7 +142,16 @@ export class MembershipService {
   private async manageable(actor: Actor, orgId: string, id: string): Promise<MemberView> {
     const member = await this.get(actor, orgId, id);
     requirePermission(actor, "members:write");
-    await requireRoleWithinOwn(this.store, actor, member.role, "/data/attributes/role");
+    await requireRoleWithinOwn(this.store, actor, member.role, ROLE);
+    // Nobody manages a member whose role/scope pairs hold more than they do.
+    await this.checkBindings(actor, member.roles);
     return member;
+  }
+
+  /** Role/scope pairs the actor may hand out: each within its rights at the scope, and ranked at most its own. */
+  private async checkBindings(actor: Actor, bindings: RoleBinding[]): Promise<RoleBinding[]> {
+    const checked = await checkGrantedBindings(this.store, actor, bindings, ROLES);
+    for (const [i, binding] of checked.entries()) await requireRank(this.store, actor, binding.role, `${ROLES}/${i}`);
+    return checked;
   }
 }

@@ -1,15 +1,20 @@
 import type { AuditActor } from "./audit.js";
 import type { BuiltInRole } from "./permissions.js";
+import type { RoleBinding } from "./roles.js";
 import type { Sealed } from "./vault-crypto.js";
 
-/** The kinds of key this release issues. */
-export const KEY_KINDS = ["personal", "service"] as const;
+/** The kinds of key this release issues (`publishable`: the org's public keys, one per environment). */
+export const KEY_KINDS = ["personal", "service", "publishable"] as const;
 
 /** A key kind. */
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 /** The default prefix of each kind (SPEC §2). */
-export const DEFAULT_KEY_PREFIXES: Readonly<Record<KeyKind, string>> = { personal: "lkp", service: "lks" };
+export const DEFAULT_KEY_PREFIXES: Readonly<Record<KeyKind, string>> = {
+  personal: "lkp",
+  service: "lks",
+  publishable: "lkpk",
+};
 
 /** Who owns a key or acted on one. */
 export type PrincipalRef =
@@ -53,6 +58,8 @@ export interface ApiKey {
   description: string | null;
   environment: string;
   permissions: string[];
+  /** Role/scope pairs: each role's permissions at its scope, on top of `permissions` (which hold org-wide). */
+  roles: RoleBinding[];
   labels: string[];
   metadata: Record<string, unknown>;
   expiresAt: Date | null;
@@ -91,6 +98,7 @@ export const VERIFIABLE_KEY_FIELDS = [
   "owner",
   "environment",
   "permissions",
+  "roles",
   "labels",
   "metadata",
   "expiresAt",
@@ -191,10 +199,35 @@ export const DEFAULT_ORG_POLICY: Readonly<OrgPolicy> = Object.freeze({
 /** An organization. */
 export interface Org {
   id: string;
+  /** The group the org belongs to: roles bound in the group cover the org. */
+  groupId: string;
   name: string;
   slug: string;
   policy: OrgPolicy;
   createdAt: Date;
+}
+
+/** A group of orgs: the widest scope a role can be bound at. */
+export interface Group {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: Date;
+}
+
+/** A user's membership in a group: its built-in role covers every org of the group. */
+export interface GroupMembership {
+  id: string;
+  groupId: string;
+  userId: string;
+  role: BuiltInRole;
+  createdAt: Date;
+}
+
+/** A group membership with the user's email and name, as lists show it. */
+export interface GroupMemberView extends GroupMembership {
+  email: string;
+  name: string;
 }
 
 /** A person. The password hash never leaves the store except to the sign-in check. */
@@ -205,12 +238,14 @@ export interface User {
   createdAt: Date;
 }
 
-/** A user's membership in an org, with a built-in role. */
+/** A user's membership in an org: a role in the whole org (built-in or custom), and role/scope pairs. */
 export interface Membership {
   id: string;
   orgId: string;
   userId: string;
-  role: BuiltInRole;
+  role: string;
+  /** Further roles at narrower scopes (`project:<id>`), or at the org. */
+  roles: RoleBinding[];
   createdAt: Date;
 }
 
@@ -231,12 +266,21 @@ export interface ServiceAccount {
   id: string;
   orgId: string;
   name: string;
-  role: BuiltInRole;
+  /** A built-in role or one of the org's custom roles. */
+  role: string;
   authType: ServiceAccountAuthType;
   /** The lifetime of the access tokens it is issued (OAuth clients only; null for `api_key`). */
   accessTokenTtlSeconds: number | null;
   createdAt: Date;
   createdBy: PrincipalRef;
+}
+
+/**
+ * A service account of a group: it owns keys in any org of the group, where its role is its grants.
+ * Its keys are created in one org each, like any service key.
+ */
+export interface GroupServiceAccount extends Omit<ServiceAccount, "orgId"> {
+  groupId: string;
 }
 
 /**

@@ -8,8 +8,9 @@ import { generateKey, hashKey, LIVE_ENVIRONMENT } from "./key-format.js";
 import { checkGracePeriod } from "./key-input.js";
 import type { AccessToken, ClientSecret, ServiceAccount } from "./model.js";
 import { ACCESS_TOKEN_PREFIX, CLIENT_SECRET_PREFIX, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, decideScope } from "./oauth.js";
-import { grantsOfRole, missingPermissions } from "./permissions.js";
 import type { Store } from "./ports.js";
+import { requireRoleGrantsHeld } from "./role-bindings.js";
+import { roleGrants } from "./roles.js";
 import type { Actor, Verifier } from "./verifier.js";
 
 /** A client secret together with its value: the only time the value leaves Latchkey. */
@@ -87,13 +88,7 @@ export class OAuthClientService {
     checkGracePeriod(gracePeriodSeconds);
     const account = await this.oauthAccount(actor, orgId, accountId, "service_accounts:write");
     // A secret is the account's power in hand: only someone who holds its role may have one.
-    const missing = missingPermissions(actor.grants, grantsOfRole(account.role));
-    if (missing.length > 0) {
-      throw new LatchkeyError(
-        "PERMISSION_ESCALATION",
-        `The account's role ${account.role} holds permissions you do not: ${missing.join(", ")}.`,
-      );
-    }
+    await requireRoleGrantsHeld(this.store, actor, account.role);
     const issued = newClientSecret(account, this.clock, this.random);
     const now = issued.secret.createdAt;
     const graceUntil = new Date(now.getTime() + gracePeriodSeconds * 1000);
@@ -162,7 +157,10 @@ export class OAuthClientService {
       return { ok: false, error: "invalid_client", description: "Client authentication failed." };
     }
     const { account } = client;
-    const scope = decideScope(request.scope, grantsOfRole(account.role));
+    const scope = decideScope(
+      request.scope,
+      roleGrants(account.role, await this.store.roles.grants(account.orgId)) ?? [],
+    );
     if (!scope.ok) return { ok: false, error: "invalid_scope", description: scope.description };
     const expiresIn = account.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
     const generated = generateKey(ACCESS_TOKEN_PREFIX, LIVE_ENVIRONMENT, this.random);

@@ -6,9 +6,10 @@ import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
 import { ENVIRONMENT_PATTERN, PREFIX_PATTERN } from "./key-format.js";
 import { checkName } from "./key-input.js";
-import { KEY_KINDS, type Org, type OrgPolicy } from "./model.js";
+import { DEFAULT_KEY_PREFIXES, KEY_KINDS, type Org, type OrgPolicy } from "./model.js";
 import { BUILT_IN_ROLES, isBuiltInRole } from "./permissions.js";
 import type { OrgUpdate, Store } from "./ports.js";
+import type { PublishableKeyService } from "./publishable-keys.js";
 import type { Actor } from "./verifier.js";
 
 /** The shortest key lifetime an org's policy may set as its longest: an hour. */
@@ -82,7 +83,10 @@ export function checkPolicyChange(policy: Partial<OrgPolicy>): Partial<OrgPolicy
     out.serviceKeyCreatorRoles = BUILT_IN_ROLES.filter((role) => roles.includes(role));
   }
   if (policy.keyPrefixes !== undefined) {
-    const prefixes = { ...policy.keyPrefixes };
+    // A change naming only the personal and service prefixes (clients older than publishable keys)
+    // gives publishable keys the default prefix.
+    const given: Partial<OrgPolicy["keyPrefixes"]> = policy.keyPrefixes;
+    const prefixes = { ...given, publishable: given.publishable ?? DEFAULT_KEY_PREFIXES.publishable };
     const pattern = new RegExp(PREFIX_PATTERN);
     for (const kind of KEY_KINDS) {
       const prefix = prefixes[kind];
@@ -93,7 +97,14 @@ export function checkPolicyChange(policy: Partial<OrgPolicy>): Partial<OrgPolicy
     if (prefixes.personal === prefixes.service) {
       invalid("personal and service keys need different prefixes.", "policy/key_prefixes/service");
     }
-    out.keyPrefixes = { personal: prefixes.personal, service: prefixes.service };
+    if (prefixes.publishable === prefixes.personal || prefixes.publishable === prefixes.service) {
+      invalid("publishable keys need a prefix of their own.", "policy/key_prefixes/publishable");
+    }
+    out.keyPrefixes = {
+      personal: prefixes.personal as string,
+      service: prefixes.service as string,
+      publishable: prefixes.publishable,
+    };
   }
   return out;
 }
@@ -104,6 +115,8 @@ export class OrgService {
     private readonly store: Pick<Store, "orgs">,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    /** Keeps the org's publishable keys in step with its environments (none: they are left alone). */
+    private readonly publishable: PublishableKeyService | null = null,
   ) {}
 
   /** The org. Needs `org:read`. */
@@ -144,8 +157,22 @@ export class OrgService {
         detail: { fields },
       },
     );
-    const org = await this.store.orgs.update(actor.orgId, update, event);
+    const environments = update.policy?.environments;
+    if (environments === undefined || this.publishable === null) {
+      const org = await this.store.orgs.update(actor.orgId, update, event);
+      if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+      return org;
+    }
+    // New environments get their publishable key, removed ones lose it, in the change's transaction.
+    const current = await this.store.orgs.get(actor.orgId);
+    if (current === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+    const before = await this.publishable.stored(actor.orgId);
+    // The new keys take the policy as changed (a new publishable prefix in the same change applies).
+    const changed = { ...current, policy: { ...current.policy, ...update.policy } };
+    const plan = await this.publishable.planFor(actor, changed, environments);
+    const org = await this.store.orgs.update(actor.orgId, update, event, plan);
     if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
+    this.publishable.forgetRemoved(before, environments);
     return org;
   }
 }

@@ -1,6 +1,5 @@
 import type { AuditEvent } from "./audit.js";
 import type { Membership, PrincipalRef, User } from "./model.js";
-import type { BuiltInRole } from "./permissions.js";
 import type { Page, PageRequest } from "./ports.js";
 
 /**
@@ -72,7 +71,8 @@ export interface Invitation {
   orgId: string;
   /** Lower case. */
   email: string;
-  role: BuiltInRole;
+  /** A built-in role or one of the org's custom roles. */
+  role: string;
   createdBy: PrincipalRef;
   createdAt: Date;
   expiresAt: Date;

@@ -3,6 +3,7 @@ import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
+import type { ApiKey, KeyEvent } from "./model.js";
 import { LATCHKEY_PERMISSIONS } from "./permissions.js";
 import type { Store } from "./ports.js";
 import type { Actor } from "./verifier.js";
@@ -41,10 +42,12 @@ const LATCHKEY_RESOURCES = new Set(Object.keys(LATCHKEY_PERMISSIONS).map((name) 
 /**
  * Storage of the org's product permissions. `create` is one transaction with its audit event; a name
  * the org already has is a CONFLICT, and so is a catalogue already holding `MAX_PRODUCT_PERMISSIONS`.
+ * A publishable permission is also given, in the same transaction, to the org's live publishable keys
+ * (each with its `updated` event from `keyEventFor`); `create` returns the ids of the keys it changed.
  */
 export interface PermissionCatalogueStore {
   list(orgId: string): Promise<ProductPermission[]>;
-  create(permission: ProductPermission, audit: AuditEvent): Promise<void>;
+  create(permission: ProductPermission, audit: AuditEvent, keyEventFor?: (key: ApiKey) => KeyEvent): Promise<string[]>;
 }
 
 /** What a caller gives to add a product permission. */
@@ -68,6 +71,8 @@ export class PermissionCatalogueService {
     private readonly store: Pick<Store, "permissions">,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    /** Told, after the commit, which keys a change updated (the verifier forgets them). */
+    private readonly onKeysChanged: (keyIds: readonly string[]) => void = () => {},
   ) {}
 
   /** The whole catalogue, Latchkey's permissions first, each part sorted by name. */
@@ -113,7 +118,19 @@ export class PermissionCatalogueService {
         detail: { description, publishable: permission.publishable },
       },
     );
-    await this.store.permissions.create(permission, audit);
+    const changed = await this.store.permissions.create(permission, audit, (key) => ({
+      id: newId(this.clock, this.random),
+      orgId: key.orgId,
+      keyId: key.id,
+      type: "updated",
+      actor: actor.principal,
+      requestId: actor.requestId,
+      ip: actor.ip,
+      createdAt: permission.createdAt,
+      detail: { fields: ["permissions"], reason: "permission_catalogue", permission: permission.name },
+    }));
+    // Publishable keys now carry the new permission: the next request sees it on every node.
+    this.onKeysChanged(changed);
     return permission;
   }
 }

@@ -1,9 +1,12 @@
 import type { AlertStore } from "./alerts.js";
 import type { AuditEvent, AuditRecord, ChainCheck } from "./audit.js";
+import type { GroupStore } from "./group-store.js";
 import type {
   AccessToken,
   ApiKey,
   ClientSecret,
+  Group,
+  GroupMembership,
   KeyEvent,
   KeyKind,
   KeySecret,
@@ -21,7 +24,9 @@ import type {
 } from "./model.js";
 import type { InvitationStore, PeopleStore, SessionStore } from "./people.js";
 import type { PermissionCatalogueStore } from "./permission-catalogue.js";
-import type { BuiltInRole } from "./permissions.js";
+import type { Project } from "./projects.js";
+import type { PublishableKeyPlan, PublishableKeyRecord, PublishableKeyStore } from "./publishable-keys.js";
+import type { CustomRole, CustomRoleGrants, RoleBinding } from "./roles.js";
 import type { UsageStore } from "./usage.js";
 import type { WebhookStore } from "./webhooks.js";
 
@@ -57,7 +62,15 @@ export type KeyChange =
       fields: Partial<
         Pick<
           ApiKey,
-          "name" | "description" | "labels" | "metadata" | "permissions" | "ipAllowlist" | "rateLimit" | "quota"
+          | "name"
+          | "description"
+          | "labels"
+          | "metadata"
+          | "permissions"
+          | "roles"
+          | "ipAllowlist"
+          | "rateLimit"
+          | "quota"
         >
       >;
     }
@@ -92,6 +105,12 @@ export interface StoredKeyLookup {
   secret: KeySecret;
   /** The owner's role now: the membership role of a user, the role of a service account; null when gone. */
   ownerRole: string | null;
+  /** A user owner's further role/scope pairs in the org (none for other owners). */
+  ownerBindings: RoleBinding[];
+  /** The org's custom roles' grants, when the key or its owner holds a custom role (else empty). */
+  customRoles: CustomRoleGrants;
+  /** A user owner's role in the group of the key's org now (it covers the org too); null when none. */
+  groupRole: string | null;
 }
 
 /**
@@ -223,9 +242,11 @@ export interface OrgStore {
   get(id: string): Promise<Org | null>;
   /**
    * Applies the change and appends its audit event in one transaction; concurrent changes to
-   * different policy fields both apply. Returns the changed org, or null when there is no such org.
+   * different policy fields both apply. With `publishable` (a change of the environments), the org's
+   * publishable keys are made to match the new environments in the same transaction (see
+   * `PublishableKeyStore.ensure`). Returns the changed org, or null when there is no such org.
    */
-  update(id: string, update: OrgUpdate, audit: AuditEvent): Promise<Org | null>;
+  update(id: string, update: OrgUpdate, audit: AuditEvent, publishable?: PublishableKeyPlan): Promise<Org | null>;
 }
 
 /** Storage of users and their memberships. */
@@ -240,7 +261,8 @@ export interface NewMembership {
   id: string;
   orgId: string;
   email: string;
-  role: BuiltInRole;
+  role: string;
+  roles: RoleBinding[];
   createdAt: Date;
 }
 
@@ -253,8 +275,8 @@ export interface MembershipStore {
   get(orgId: string, id: string): Promise<MemberView | null>;
   /** Adds the user who has this email; null when nobody has it; CONFLICT when already a member. */
   add(membership: NewMembership, auditFor: (userId: string) => AuditEvent): Promise<MemberView | null>;
-  /** Gives the member another role; CONFLICT when it would leave the org without an owner. */
-  setRole(orgId: string, id: string, role: BuiltInRole, audit: AuditEvent): Promise<MemberView>;
+  /** Gives the member another role and role/scope pairs; CONFLICT when it would leave the org without an owner. */
+  setRoles(orgId: string, id: string, role: string, roles: RoleBinding[], audit: AuditEvent): Promise<MemberView>;
   /** Removes the member; CONFLICT when it would leave the org without an owner. */
   remove(orgId: string, id: string, audit: AuditEvent): Promise<void>;
 }
@@ -275,6 +297,13 @@ export interface ServiceAccountStore {
   ): Promise<void>;
   get(orgId: string, id: string): Promise<ServiceAccount | null>;
   list(orgId: string, page: PageRequest): Promise<Page<ServiceAccount>>;
+  /** Renames the account or changes its role, with the audit event; null when it is gone. A taken name is a CONFLICT. */
+  update(
+    orgId: string,
+    id: string,
+    change: { name?: string; role?: string },
+    audit: AuditEvent,
+  ): Promise<ServiceAccount | null>;
   /** Deletes the account and revokes its keys, with their events and the account's audit event. */
   delete(orgId: string, id: string, at: Date, eventFor: (key: ApiKey) => KeyEvent, audit: AuditEvent): Promise<boolean>;
 }
@@ -324,11 +353,19 @@ export interface OAuthStore {
 export interface BootstrapRecords {
   user: User;
   passwordHash: string;
+  group: Group;
+  /** The owner's membership (role owner) in the first group. */
+  groupMembership: GroupMembership;
   org: Org;
   membership: Membership;
   key: ApiKey;
   secret: KeySecret;
   event: KeyEvent;
+  /**
+   * The org's publishable keys (one per environment) and the org's data key their values are sealed
+   * under (new, like the org): stored after the org row, in the same transaction.
+   */
+  publishable?: { dataKey: WrappedDataKey; keys: PublishableKeyRecord[] } | undefined;
 }
 
 /** The whole storage of a Latchkey node. */
@@ -336,11 +373,18 @@ export interface Store {
   readonly alerts: AlertStore;
   readonly audit: AuditStore;
   readonly keys: KeyStore;
+  /** The orgs' publishable keys (kind `publishable`) and their sealed values. */
+  readonly publishableKeys: PublishableKeyStore;
   readonly orgs: OrgStore;
+  readonly groups: GroupStore;
   readonly users: UserStore;
   readonly memberships: MembershipStore;
   /** The orgs' product permissions (their catalogues). */
   readonly permissions: PermissionCatalogueStore;
+  /** The orgs' custom roles. */
+  readonly roles: RoleStore;
+  /** The orgs' projects (scopes of role/scope pairs). */
+  readonly projects: ProjectStore;
   readonly serviceAccounts: ServiceAccountStore;
   readonly oauth: OAuthStore;
   readonly usage: UsageStore;
@@ -355,6 +399,31 @@ export interface Store {
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Storage of custom roles. Each change is one transaction with its audit event; a name the org already
+ * uses is a CONFLICT; deleting a role that a membership, service account, invitation or live key still
+ * holds is a CONFLICT, decided inside the transaction.
+ */
+export interface RoleStore {
+  list(orgId: string): Promise<CustomRole[]>;
+  get(orgId: string, id: string): Promise<CustomRole | null>;
+  /** The org's custom roles' grants by name. */
+  grants(orgId: string): Promise<CustomRoleGrants>;
+  create(role: CustomRole, audit: AuditEvent): Promise<void>;
+  update(role: CustomRole, audit: AuditEvent): Promise<void>;
+  delete(orgId: string, id: string, audit: AuditEvent): Promise<void>;
+}
+
+/** Storage of projects; a name the org already uses is a CONFLICT. */
+export interface ProjectStore {
+  list(orgId: string, page: PageRequest): Promise<Page<Project>>;
+  get(orgId: string, id: string): Promise<Project | null>;
+  /** Which of these project ids the org has. */
+  existing(orgId: string, ids: readonly string[]): Promise<Set<string>>;
+  create(project: Project, audit: AuditEvent): Promise<void>;
+  delete(orgId: string, id: string, audit: AuditEvent): Promise<void>;
 }
 
 /** Filters of the audit log; `action` may end in `.*` (e.g. `api_key.*`). */

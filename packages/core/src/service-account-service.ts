@@ -7,14 +7,15 @@ import { checkName } from "./key-input.js";
 import type { ServiceAccount, ServiceAccountAuthType } from "./model.js";
 import { checkAccessTokenTtl, DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from "./oauth.js";
 import { type IssuedClientSecret, newClientSecret } from "./oauth-client-service.js";
-import { type BuiltInRole, grantsOfRole, missingPermissions } from "./permissions.js";
 import type { Page, PageRequest, Store } from "./ports.js";
+import { requireRoleGrantsHeld } from "./role-bindings.js";
 import type { Actor, Verifier } from "./verifier.js";
 
 /** What a caller asks for when creating a service account. */
 export interface CreateServiceAccountInput {
   name: string;
-  role: BuiltInRole;
+  /** A built-in role or one of the org's custom roles. */
+  role: string;
   authType?: ServiceAccountAuthType | undefined;
   /** OAuth accounts only: the lifetime of their access tokens (default: the service's). */
   accessTokenTtlSeconds?: number | undefined;
@@ -49,14 +50,7 @@ export class ServiceAccountService {
   async create(actor: Actor, orgId: string, input: CreateServiceAccountInput): Promise<CreatedServiceAccount> {
     requireOrg(actor, orgId);
     requirePermission(actor, "service_accounts:write");
-    const missing = missingPermissions(actor.grants, grantsOfRole(input.role));
-    if (missing.length > 0) {
-      throw new LatchkeyError(
-        "PERMISSION_ESCALATION",
-        `The role ${input.role} holds permissions you do not: ${missing.join(", ")}.`,
-        { pointer: "/data/attributes/role" },
-      );
-    }
+    await requireRoleGrantsHeld(this.store, actor, input.role, "/data/attributes/role");
     const authType = input.authType ?? "api_key";
     if (authType !== "oauth_client_secret" && input.accessTokenTtlSeconds !== undefined) {
       throw new LatchkeyError("VALIDATION_FAILED", "access_token_ttl_seconds is for oauth_client_secret accounts.", {
@@ -127,6 +121,48 @@ export class ServiceAccountService {
     const account = await this.store.serviceAccounts.get(actor.orgId, id.toLowerCase());
     if (account === null) throw new LatchkeyError("NOT_FOUND", "No such service account.", { parameter: "id" });
     return account;
+  }
+
+  /**
+   * Renames an account or gives it another role (audited `service_account.updated`). Nobody changes the
+   * role of an account that holds more than they do, nor gives it such a role; its keys and access
+   * tokens follow the new role on their next request.
+   */
+  async update(
+    actor: Actor,
+    orgId: string,
+    id: string,
+    input: { name?: string | undefined; role?: string | undefined },
+  ): Promise<ServiceAccount> {
+    const account = await this.get(actor, orgId, id);
+    requirePermission(actor, "service_accounts:write");
+    const change: { name?: string; role?: string } = {};
+    if (input.name !== undefined && input.name !== account.name) change.name = checkName(input.name);
+    if (input.role !== undefined && input.role !== account.role) {
+      await requireRoleGrantsHeld(this.store, actor, account.role, "/data/attributes/role");
+      await requireRoleGrantsHeld(this.store, actor, input.role, "/data/attributes/role");
+      change.role = input.role;
+    }
+    if (Object.keys(change).length === 0) return account;
+    const updated = await this.store.serviceAccounts.update(
+      account.orgId,
+      account.id,
+      change,
+      auditEventOf(
+        actor,
+        account.orgId,
+        "service_account.updated",
+        { type: "service_account", id: account.id },
+        {
+          id: newId(this.clock, this.random),
+          at: this.clock.now(),
+          detail: { ...change, ...(change.role !== undefined && { from_role: account.role }) },
+        },
+      ),
+    );
+    if (updated === null) throw new LatchkeyError("NOT_FOUND", "No such service account.", { parameter: "id" });
+    if (change.role !== undefined) this.verifier.forgetAll();
+    return updated;
   }
 
   /**

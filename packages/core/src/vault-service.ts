@@ -6,6 +6,7 @@ import { newId } from "./ids.js";
 import type { SealedSecret, VaultSecret, WrappedDataKey } from "./model.js";
 import { holds } from "./permissions.js";
 import type { Page, PageRequest, Store, VaultWrite } from "./ports.js";
+import type { NewOrgSealer } from "./publishable-keys.js";
 import {
   masterKeyCheck,
   matchesMasterKeyCheck,
@@ -189,6 +190,25 @@ export class VaultService {
   async sealForOrg(orgId: string, value: string, aad: string): Promise<string> {
     const dataKey = await this.dataKeyOf(orgId);
     return `${dataKey.version}.${packSealed(seal(dataKey.key, Buffer.from(value, "utf8"), aad, this.random))}`;
+  }
+
+  /**
+   * A data key for an org being created (nothing is stored: the org's creation stores `dataKey` in its
+   * own transaction, after the org row) and a sealer under it that seals like `sealForOrg`.
+   */
+  sealerForNewOrg(orgId: string): NewOrgSealer {
+    const fresh = this.random.bytes(VAULT_KEY_BYTES);
+    const dataKey: WrappedDataKey = {
+      orgId,
+      version: FIRST_DATA_KEY_VERSION,
+      wrapped: wrapDataKey(this.masterKey, fresh, orgId, FIRST_DATA_KEY_VERSION, this.random),
+      createdAt: this.clock.now(),
+    };
+    return {
+      dataKey,
+      seal: (value, aad) =>
+        `${dataKey.version}.${packSealed(seal(fresh, Buffer.from(value, "utf8"), aad, this.random))}`,
+    };
   }
 
   /** Opens what `sealForOrg` sealed with the same `aad`; throws when it does not open. */

@@ -20,6 +20,7 @@ function setup(options: { staleMs?: number } = {}) {
     owner: { type: "org", id: "o1" },
     environment: "live",
     permissions: [],
+    roles: [],
     labels: [],
     metadata: {},
     expiresAt: null,
@@ -34,6 +35,9 @@ function setup(options: { staleMs?: number } = {}) {
     key,
     secret: { hash: generated.hash, keyId: "k1", hint: generated.hint, createdAt: new Date(now), expiresAt: null },
     ownerRole: null,
+    ownerBindings: [],
+    customRoles: {},
+    groupRole: null,
   };
   // Storage here is the outside world failing: a reachable database, then an outage.
   const storage = { down: false, reads: 0 };

@@ -4,10 +4,10 @@ import { compileAllowlist } from "./ip-allowlist.js";
 import type { KeyCache } from "./key-cache.js";
 import { hashKey, hasKeyShape, hasValidChecksum } from "./key-format.js";
 import type { CredentialKind, PrincipalRef, VerifiableKey } from "./model.js";
-import { grantsOfRole, intersectGrants } from "./permissions.js";
 import type { KeyStore, StoredKeyLookup } from "./ports.js";
 import type { QuotaWatch } from "./quota-watch.js";
 import type { RateLimiter, RateLimitState } from "./rate-limiter.js";
+import { effectiveGrants, type Rights, type RoleBinding } from "./roles.js";
 import type { UsageRecorder } from "./usage.js";
 import {
   decideVerification,
@@ -27,8 +27,13 @@ export interface Actor {
   credentialKind?: CredentialKind | undefined;
   /** The session that authenticated the request (its id, the token's hash), when a cookie did. */
   sessionId?: string | undefined;
-  /** The key's effective permissions: its own, capped by what its owner holds now. */
+  /** The key's effective permissions in the org as a whole: its own, capped by what its owner holds now. */
   grants: string[];
+  /**
+   * The effective permissions at each project (`project:<id>`) where a role/scope pair of the key or its
+   * owner adds to `grants`; any other project has `grants`. Absent or null: none.
+   */
+  projectGrants?: ReadonlyMap<string, string[]> | null | undefined;
   requestId: string | null;
   /** The address the request came from, for the audit log. */
   ip: string | null;
@@ -65,20 +70,32 @@ export interface VerifierDeps {
   observe?: ((code: VerificationDecision["code"], seconds: number) => void) | undefined;
 }
 
-/** The grants an owner holds now: a user's or service account's role, or the org's key's own. */
-export function ownerGrants(stored: StoredKeyLookup): readonly string[] | null {
-  if (stored.key.owner.type === "org") return ["*"];
-  return stored.ownerRole === null ? null : grantsOfRole(stored.ownerRole);
+/**
+ * What an owner holds now: a user's membership role, their role in the org's group (which covers the
+ * org) and their role/scope pairs; a service account's role; an org's everything. Null when gone.
+ */
+export function ownerRights(stored: StoredKeyLookup): Rights | null {
+  if (stored.key.owner.type === "org") return { grants: ["*"], bindings: [] };
+  if (stored.ownerRole === null && stored.groupRole === null) return null;
+  const bindings: RoleBinding[] = [];
+  if (stored.ownerRole !== null) bindings.push({ role: stored.ownerRole, scope: "org" });
+  if (stored.groupRole !== null) bindings.push({ role: stored.groupRole, scope: "group" });
+  return { grants: [], bindings: [...bindings, ...stored.ownerBindings] };
 }
 
 /** Prepares a stored lookup for deciding: effective permissions and the compiled allowlist. */
 export function prepareLookup(stored: StoredKeyLookup): KeyLookup {
-  const grants = ownerGrants(stored);
+  const owner = ownerRights(stored);
+  const effective =
+    owner === null
+      ? { org: [], projects: null }
+      : effectiveGrants({ grants: stored.key.permissions, bindings: stored.key.roles }, owner, stored.customRoles);
   return {
     key: stored.key,
     secret: stored.secret,
-    ownerGrants: grants,
-    permissions: grants === null ? [] : intersectGrants(stored.key.permissions, grants),
+    ownerFound: owner !== null,
+    permissions: effective.org,
+    projectPermissions: effective.projects,
     allowlist: compileAllowlist(stored.key.ipAllowlist),
   };
 }
@@ -214,6 +231,7 @@ export class Verifier {
         keyId: key.id,
         credentialKind: key.kind,
         grants: decision.permissions,
+        projectGrants: decision.projectPermissions,
         requestId,
         ip: ip ?? null,
       },

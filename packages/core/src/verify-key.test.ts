@@ -28,6 +28,7 @@ function apiKey(overrides: Partial<ApiKey> = {}): ApiKey {
     description: null,
     environment: "live",
     permissions: ["api_keys:read", "api_keys:verify", "jobs:write"],
+    roles: [],
     labels: ["ci"],
     metadata: {},
     expiresAt: null,
@@ -68,8 +69,9 @@ function lookup(
   return {
     key: built,
     secret: secret(sec),
-    ownerGrants,
+    ownerFound: ownerGrants !== null,
     permissions: ownerGrants === null ? [] : intersectGrants(built.permissions, ownerGrants),
+    projectPermissions: null,
     allowlist: compileAllowlist(built.ipAllowlist),
   };
 }

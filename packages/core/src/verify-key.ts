@@ -23,10 +23,12 @@ export type VerificationCode = (typeof VERIFICATION_CODES)[number];
 export interface KeyLookup {
   key: VerifiableKey;
   secret: KeySecret;
-  /** The grants the key's owner holds now in the key's org; null when the owner no longer exists there. */
-  ownerGrants: readonly string[] | null;
-  /** The key's effective permissions: its own, capped by its owner's grants. */
+  /** Whether the key's owner still exists in the key's org (a member, a live service account, the org). */
+  ownerFound: boolean;
+  /** The key's effective permissions in the org as a whole: its own, capped by its owner's grants. */
   permissions: string[];
+  /** The effective permissions at the projects some role/scope pair names; null: none does. */
+  projectPermissions: ReadonlyMap<string, string[]> | null;
   /** The key's compiled IP allowlist. */
   allowlist: AllowlistMatcher;
 }
@@ -39,11 +41,20 @@ export interface VerificationRequest {
   permissions?: readonly string[] | undefined;
   /** The address the key is used from, checked against its allowlist (a key with one needs it). */
   ip?: string | undefined;
+  /** Where the permissions are needed: `project:<id>`; absent: the org as a whole. */
+  resource?: string | undefined;
 }
 
 /** A tagged verification decision. `key` is present whenever the key was found in the right org. */
 export type VerificationDecision =
-  | { valid: true; code: "VALID"; key: VerifiableKey; permissions: string[] }
+  | {
+      valid: true;
+      code: "VALID";
+      key: VerifiableKey;
+      permissions: string[];
+      /** The effective permissions at projects where they differ from the org-wide ones (see `KeyLookup`). */
+      projectPermissions?: ReadonlyMap<string, string[]> | null;
+    }
   | { valid: false; code: "NOT_FOUND"; key: null; permissions: [] }
   | { valid: false; code: Exclude<VerificationCode, "VALID" | "NOT_FOUND">; key: VerifiableKey; permissions: string[] };
 
@@ -64,10 +75,14 @@ export function decideVerification(
   now: Date,
 ): VerificationDecision {
   if (lookup === null || lookup.key.deletedAt !== null) return NOT_FOUND;
-  const { key, secret, ownerGrants, permissions } = lookup;
+  const { key, secret, ownerFound } = lookup;
   if (request.orgId !== undefined && key.orgId !== request.orgId) return NOT_FOUND;
+  const permissions =
+    request.resource === undefined
+      ? lookup.permissions
+      : (lookup.projectPermissions?.get(request.resource) ?? lookup.permissions);
   const status = keyStatus(key, now);
-  if (status === "revoked" || ownerGrants === null || isRotatedOut(secret, now)) {
+  if (status === "revoked" || !ownerFound || isRotatedOut(secret, now)) {
     return { valid: false, code: "REVOKED", key, permissions };
   }
   if (status === "expired") return { valid: false, code: "EXPIRED", key, permissions };
@@ -82,7 +97,9 @@ export function decideVerification(
   ) {
     return { valid: false, code: "INSUFFICIENT_PERMISSIONS", key, permissions };
   }
-  return { valid: true, code: "VALID", key, permissions };
+  return lookup.projectPermissions === null
+    ? { valid: true, code: "VALID", key, permissions }
+    : { valid: true, code: "VALID", key, permissions, projectPermissions: lookup.projectPermissions };
 }
 
 function isRotatedOut(secret: KeySecret, now: Date): boolean {

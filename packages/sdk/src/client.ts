@@ -1,4 +1,5 @@
 import type {
+  AddGroupMemberAttributes,
   AddMemberAttributes,
   ApiKey,
   ApiKeyEvent,
@@ -8,13 +9,19 @@ import type {
   AuditLog,
   BulkRevocation,
   ClientSecret,
+  CreateGroupServiceAccountAttributes,
   CreateInvitationAttributes,
   CreateKeyAttributes,
+  CreateOrgAttributes,
   CreatePermissionAttributes,
+  CreateProjectAttributes,
+  CreateRoleAttributes,
   CreateSecretAttributes,
   CreateServiceAccountAttributes,
   CreateTokenAttributes,
   CreateWebhookAttributes,
+  Group,
+  GroupMembership,
   Invitation,
   KeyFilter,
   KeyVerification,
@@ -24,16 +31,22 @@ import type {
   Org,
   PageOptions,
   Permission,
+  Project,
   QueryOf,
   RequestBodyOf,
   ResponseOf,
+  Role,
   Secret,
   SelfDocument,
   ServiceAccount,
   SessionInfo,
   TokenFilter,
+  UpdateGroupServiceAccountAttributes,
   UpdateKeyAttributes,
+  UpdateMemberAttributes,
   UpdateOrgAttributes,
+  UpdateRoleAttributes,
+  UpdateServiceAccountAttributes,
   UpdateWebhookAttributes,
   Usage,
   UsageOptions,
@@ -147,6 +160,102 @@ export class LatchkeyClient {
     return this.call("get", "/rest/orgs", { query: page });
   }
 
+  /** Creates an org in a group (default: the group of the credential's org); needs `org:write` in the group. */
+  async createOrg(attributes: CreateOrgAttributes): Promise<Org> {
+    const body = { data: { type: "org" as const, attributes } };
+    return (await this.call("post", "/rest/orgs", { body })).data;
+  }
+
+  /** The groups the credential can see: the group of its org. */
+  listGroups(): Promise<ListDocument<Group>> {
+    return this.call("get", "/rest/groups");
+  }
+
+  /** One group (the credential's org's); needs `org:read` in the group. */
+  async getGroup(groupId: string): Promise<Group> {
+    return (await this.call("get", "/rest/groups/{group_id}", { path: { group_id: groupId } })).data;
+  }
+
+  /** A page of the group's orgs; needs `org:read` in the group. */
+  listGroupOrgs(groupId: string, page: PageOptions = {}): Promise<ListDocument<Org>> {
+    return this.call("get", "/rest/groups/{group_id}/orgs", { path: { group_id: groupId }, query: page });
+  }
+
+  /** A page of the group's members, with their roles (which cover every org of the group). */
+  listGroupMembers(groupId: string, page: PageOptions = {}): Promise<ListDocument<GroupMembership>> {
+    return this.call("get", "/rest/groups/{group_id}/memberships", { path: { group_id: groupId }, query: page });
+  }
+
+  /** Adds an existing user (by email) to the group with a role at most the caller's own in the group. */
+  async addGroupMember(groupId: string, attributes: AddGroupMemberAttributes): Promise<GroupMembership> {
+    const body = { data: { type: "group_membership" as const, attributes } };
+    const path = { group_id: groupId };
+    return (await this.call("post", "/rest/groups/{group_id}/memberships", { path, body })).data;
+  }
+
+  /** One membership of the group. */
+  async getGroupMember(groupId: string, id: string): Promise<GroupMembership> {
+    const path = { group_id: groupId, id };
+    return (await this.call("get", "/rest/groups/{group_id}/memberships/{id}", { path })).data;
+  }
+
+  /** Gives a group member another role; their keys in the group's orgs follow on the next request. */
+  async setGroupMemberRole(
+    groupId: string,
+    id: string,
+    role: AddGroupMemberAttributes["role"],
+  ): Promise<GroupMembership> {
+    const body = { data: { type: "group_membership" as const, attributes: { role } } };
+    const path = { group_id: groupId, id };
+    return (await this.call("patch", "/rest/groups/{group_id}/memberships/{id}", { path, body })).data;
+  }
+
+  /** Removes a group member; the rights their group role gave stop on the next request. */
+  async removeGroupMember(groupId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/groups/{group_id}/memberships/{id}", { path: { group_id: groupId, id } });
+  }
+
+  /** A page of the group's service accounts. */
+  listGroupServiceAccounts(groupId: string, page: PageOptions = {}): Promise<ListDocument<ServiceAccount>> {
+    return this.call("get", "/rest/groups/{group_id}/service_accounts", { path: { group_id: groupId }, query: page });
+  }
+
+  /**
+   * Creates a group service account; create its keys in any org of the group with `createKey` and
+   * `service_account_id`.
+   */
+  async createGroupServiceAccount(
+    groupId: string,
+    attributes: CreateGroupServiceAccountAttributes,
+  ): Promise<ServiceAccount> {
+    const body = { data: { type: "service_account" as const, attributes } };
+    const path = { group_id: groupId };
+    return (await this.call("post", "/rest/groups/{group_id}/service_accounts", { path, body })).data;
+  }
+
+  /** One group service account. */
+  async getGroupServiceAccount(groupId: string, id: string): Promise<ServiceAccount> {
+    const path = { group_id: groupId, id };
+    return (await this.call("get", "/rest/groups/{group_id}/service_accounts/{id}", { path })).data;
+  }
+
+  /** Renames a group service account or changes its role. */
+  async updateGroupServiceAccount(
+    groupId: string,
+    id: string,
+    attributes: UpdateGroupServiceAccountAttributes,
+  ): Promise<ServiceAccount> {
+    const body = { data: { type: "service_account" as const, attributes } };
+    const path = { group_id: groupId, id };
+    return (await this.call("patch", "/rest/groups/{group_id}/service_accounts/{id}", { path, body })).data;
+  }
+
+  /** Deletes a group service account and revokes its keys in every org of the group. */
+  async deleteGroupServiceAccount(groupId: string, id: string): Promise<void> {
+    const path = { group_id: groupId, id };
+    await this.call("delete", "/rest/groups/{group_id}/service_accounts/{id}", { path });
+  }
+
   /** One org. */
   async getOrg(orgId: string): Promise<Org> {
     return (await this.call("get", "/rest/orgs/{org_id}", { path: { org_id: orgId } })).data;
@@ -219,6 +328,25 @@ export class LatchkeyClient {
     return (await this.call("post", "/rest/orgs/{org_id}/api_keys/{id}/regenerate", { path, body })).data;
   }
 
+  /**
+   * The org's publishable keys, one per environment, each with its (public) value in `attributes.key`.
+   * Orgs made before publishable keys existed get theirs on the first call.
+   */
+  async listPublishableKeys(orgId: string): Promise<ApiKey[]> {
+    return (await this.call("get", "/rest/orgs/{org_id}/publishable_keys", { path: { org_id: orgId } })).data;
+  }
+
+  /**
+   * Gives an environment's publishable key a new value (in the answer's `attributes.key`); the old one
+   * stops at once, or after `gracePeriodSeconds`.
+   */
+  async regeneratePublishableKey(orgId: string, environment: string, gracePeriodSeconds = 0): Promise<ApiKey> {
+    const body = { data: { type: "api_key" as const, attributes: { grace_period_seconds: gracePeriodSeconds } } };
+    const path = { org_id: orgId, environment };
+    return (await this.call("post", "/rest/orgs/{org_id}/publishable_keys/{environment}/regenerate", { path, body }))
+      .data;
+  }
+
   /** Revokes every key of the org that matches the filter (for example a label). */
   async revokeKeys(orgId: string, filter: KeyFilter): Promise<BulkRevocation> {
     const body = { data: { type: "api_key_revocation" as const, attributes: { filter } } };
@@ -288,6 +416,17 @@ export class LatchkeyClient {
     return (await this.call("get", "/rest/orgs/{org_id}/service_accounts/{id}", { path })).data;
   }
 
+  /** Renames a service account or gives it another role; its keys follow on the next request. */
+  async updateServiceAccount(
+    orgId: string,
+    id: string,
+    attributes: UpdateServiceAccountAttributes,
+  ): Promise<ServiceAccount> {
+    const body = { data: { type: "service_account" as const, attributes } };
+    const path = { org_id: orgId, id };
+    return (await this.call("patch", "/rest/orgs/{org_id}/service_accounts/{id}", { path, body })).data;
+  }
+
   /** Deletes a service account and revokes its keys. */
   async deleteServiceAccount(orgId: string, id: string): Promise<void> {
     await this.call("delete", "/rest/orgs/{org_id}/service_accounts/{id}", { path: { org_id: orgId, id } });
@@ -302,6 +441,54 @@ export class LatchkeyClient {
   async createPermission(orgId: string, attributes: CreatePermissionAttributes): Promise<Permission> {
     const body = { data: { type: "permission" as const, attributes } };
     return (await this.call("post", "/rest/orgs/{org_id}/permissions", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** The org's roles: the built-in ones, then its custom roles. */
+  async listRoles(orgId: string): Promise<Role[]> {
+    return (await this.call("get", "/rest/orgs/{org_id}/roles", { path: { org_id: orgId } })).data;
+  }
+
+  /** Creates a custom role: a name and permissions, none beyond the caller's own. */
+  async createRole(orgId: string, attributes: CreateRoleAttributes): Promise<Role> {
+    const body = { data: { type: "role" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/roles", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** One custom role. */
+  async getRole(orgId: string, id: string): Promise<Role> {
+    return (await this.call("get", "/rest/orgs/{org_id}/roles/{id}", { path: { org_id: orgId, id } })).data;
+  }
+
+  /** Changes a custom role's description or permissions; its holders' keys follow on the next request. */
+  async updateRole(orgId: string, id: string, attributes: UpdateRoleAttributes): Promise<Role> {
+    const body = { data: { type: "role" as const, attributes } };
+    return (await this.call("patch", "/rest/orgs/{org_id}/roles/{id}", { path: { org_id: orgId, id }, body })).data;
+  }
+
+  /** Deletes a custom role that nobody holds. */
+  async deleteRole(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/roles/{id}", { path: { org_id: orgId, id } });
+  }
+
+  /** A page of the org's projects (the scopes `project:<id>` of role/scope pairs). */
+  listProjects(orgId: string, page: PageOptions = {}): Promise<ListDocument<Project>> {
+    return this.call("get", "/rest/orgs/{org_id}/projects", { path: { org_id: orgId }, query: page });
+  }
+
+  /** Creates a project. */
+  async createProject(orgId: string, attributes: CreateProjectAttributes): Promise<Project> {
+    const body = { data: { type: "project" as const, attributes } };
+    return (await this.call("post", "/rest/orgs/{org_id}/projects", { path: { org_id: orgId }, body })).data;
+  }
+
+  /** One project. */
+  async getProject(orgId: string, id: string): Promise<Project> {
+    return (await this.call("get", "/rest/orgs/{org_id}/projects/{id}", { path: { org_id: orgId, id } })).data;
+  }
+
+  /** Deletes a project that no role/scope pair names. */
+  async deleteProject(orgId: string, id: string): Promise<void> {
+    await this.call("delete", "/rest/orgs/{org_id}/projects/{id}", { path: { org_id: orgId, id } });
   }
 
   /** A page of the org's members, with their roles. */
@@ -320,9 +507,9 @@ export class LatchkeyClient {
     return (await this.call("get", "/rest/orgs/{org_id}/memberships/{id}", { path: { org_id: orgId, id } })).data;
   }
 
-  /** Gives a member another role; their keys follow on the next request. */
-  async setMemberRole(orgId: string, id: string, role: AddMemberAttributes["role"]): Promise<Membership> {
-    const body = { data: { type: "membership" as const, attributes: { role } } };
+  /** Gives a member another role or role/scope pairs; their keys follow on the next request. */
+  async updateMember(orgId: string, id: string, attributes: UpdateMemberAttributes): Promise<Membership> {
+    const body = { data: { type: "membership" as const, attributes } };
     const path = { org_id: orgId, id };
     return (await this.call("patch", "/rest/orgs/{org_id}/memberships/{id}", { path, body })).data;
   }
@@ -405,8 +592,8 @@ export class LatchkeyClient {
    * with a code unless the call itself fails. `options` may be just the required permissions.
    */
   async verify(key: string, options: VerifyOptions | string[] = {}): Promise<KeyVerification> {
-    const { permissions, ip, cost } = Array.isArray(options) ? { permissions: options } : options;
-    const attributes = { key, permissions, ip, cost };
+    const { permissions, resource, ip, cost } = Array.isArray(options) ? { permissions: options } : options;
+    const attributes = { key, permissions, resource, ip, cost };
     const body = { data: { type: "key_verification" as const, attributes } };
     return (await this.call("post", "/rest/api_keys/verify", { body })).data.attributes;
   }

@@ -39,7 +39,7 @@ interface CacheEntry {
  * - answers for a request that names an `ip` are never cached;
  * - answers for keys with a rate limit or a quota are never cached: their units are spent on the server;
  * - entries are keyed by the SHA-256 of the key and the required permissions, so the secret itself
- *   is not held, and a VALID answer for one set of permissions never answers another.
+ *   is not held, and a VALID answer for one set of permissions (or resource) never answers another.
  * Cached answers are not counted again in the server's usage.
  */
 export class RemoteVerifier implements KeyVerifier {
@@ -106,10 +106,10 @@ export class RemoteVerifier implements KeyVerifier {
   }
 }
 
-/** SHA-256 of the key (Web Crypto, so the SDK runs outside Node too), then the required permissions. */
+/** SHA-256 of the key (Web Crypto, so the SDK runs outside Node too), then what is asked of it. */
 async function entryKey(key: string, options: VerifyRequestOptions): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   const hex = Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
   const permissions = [...new Set(options.permissions ?? [])].sort().join(",");
-  return `${hex} ${permissions} ${options.cost ?? 1}`;
+  return `${hex} ${permissions} ${options.cost ?? 1} ${options.resource?.toLowerCase() ?? ""}`;
 }

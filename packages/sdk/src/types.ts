@@ -6,11 +6,15 @@ export type {
   AuditLog,
   ClientSecret,
   ErrorDocument,
+  Group,
+  GroupMembership,
   Invitation,
   Membership,
   Org,
   Permission,
+  Project,
   paths,
+  Role,
   Secret,
   ServiceAccount,
   Unauthorized,
@@ -71,8 +75,41 @@ export type CreateServiceAccountAttributes = AttributesOf<
 /** Attributes accepted when adding a product permission to an org's catalogue. */
 export type CreatePermissionAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/permissions", "post">>;
 
-/** Attributes accepted when adding a member: the email of an existing user and a built-in role. */
+/** Attributes accepted when creating an org: its name and, optionally, its group. */
+export type CreateOrgAttributes = AttributesOf<RequestBodyOf<"/rest/orgs", "post">>;
+
+/** Attributes accepted when creating a group service account. */
+export type CreateGroupServiceAccountAttributes = AttributesOf<
+  RequestBodyOf<"/rest/groups/{group_id}/service_accounts", "post">
+>;
+
+/** Attributes a group service account's PATCH accepts: its name, its role. */
+export type UpdateGroupServiceAccountAttributes = AttributesOf<
+  RequestBodyOf<"/rest/groups/{group_id}/service_accounts/{id}", "patch">
+>;
+
+/** Attributes accepted when adding a group member: the email of an existing user and a built-in role. */
+export type AddGroupMemberAttributes = AttributesOf<RequestBodyOf<"/rest/groups/{group_id}/memberships", "post">>;
+
+/** Attributes accepted when adding a member: the email of an existing user, a role and role/scope pairs. */
 export type AddMemberAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/memberships", "post">>;
+
+/** Attributes a membership's PATCH accepts: its role and role/scope pairs. */
+export type UpdateMemberAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/memberships/{id}", "patch">>;
+
+/** Attributes a service account's PATCH accepts: its name, its role. */
+export type UpdateServiceAccountAttributes = AttributesOf<
+  RequestBodyOf<"/rest/orgs/{org_id}/service_accounts/{id}", "patch">
+>;
+
+/** Attributes accepted when creating a custom role. */
+export type CreateRoleAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/roles", "post">>;
+
+/** Attributes a custom role's PATCH accepts. */
+export type UpdateRoleAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/roles/{id}", "patch">>;
+
+/** Attributes accepted when creating a project. */
+export type CreateProjectAttributes = AttributesOf<RequestBodyOf<"/rest/orgs/{org_id}/projects", "post">>;
 
 /** Filters of the key list and of a bulk revoke: `filter[status]` and the like, without the brackets. */
 export type KeyFilter = {

@@ -142,6 +142,8 @@ describe("LatchkeyClient against a real server", () => {
     expect(account.attributes).toMatchObject({ name: "ci", role: "member" });
     expect((await client.getServiceAccount(orgId, account.id)).id).toBe(account.id);
     expect((await client.listServiceAccounts(orgId, { limit: 100 })).data.map((a) => a.id)).toContain(account.id);
+    const changed = await client.updateServiceAccount(orgId, account.id, { name: "ci-2", role: "viewer" });
+    expect(changed.attributes).toMatchObject({ name: "ci-2", role: "viewer" });
     await client.deleteServiceAccount(orgId, account.id);
     await expect(client.getServiceAccount(orgId, account.id)).rejects.toMatchObject({ status: 404 });
   });
@@ -154,6 +156,19 @@ describe("LatchkeyClient against a real server", () => {
     expect(catalogue.map((entry) => entry.id)).toContain("reports:export");
   });
 
+  it("lists and regenerates the org's publishable keys", async () => {
+    await client.createPermission(orgId, { name: "widgets:read", description: "Show widgets", publishable: true });
+    const keys = await client.listPublishableKeys(orgId);
+    expect(keys.map((key) => key.attributes.environment)).toEqual(["live", "test"]);
+    const live = keys[0]?.attributes.key ?? "";
+    expect(live).toMatch(/^lkpk_/);
+    expect((await client.verify(live, ["widgets:read"])).code).toBe("VALID");
+    const regenerated = await client.regeneratePublishableKey(orgId, "live");
+    expect(regenerated.id).toBe(keys[0]?.id);
+    expect((await client.verify(live)).valid).toBe(false);
+    expect((await client.verify(regenerated.attributes.key ?? "", ["widgets:read"])).code).toBe("VALID");
+  });
+
   it("manages members", async () => {
     const id = "0196f000-0000-7000-8000-0000000000aa";
     await latchkey.store.db
@@ -163,10 +178,83 @@ describe("LatchkeyClient against a real server", () => {
     const member = await client.addMember(orgId, { email: "kim@example.test", role: "member" });
     expect(member.attributes).toMatchObject({ user_id: id, role: "member", email: "kim@example.test" });
     expect((await client.getMember(orgId, member.id)).id).toBe(member.id);
-    expect((await client.setMemberRole(orgId, member.id, "viewer")).attributes.role).toBe("viewer");
+    expect((await client.updateMember(orgId, member.id, { role: "viewer" })).attributes.role).toBe("viewer");
     expect((await client.listMembers(orgId, { limit: 100 })).data.map((m) => m.id)).toContain(member.id);
     await client.removeMember(orgId, member.id);
     await expect(client.getMember(orgId, member.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("manages custom roles and projects, and verifies a key's role/scope pair at a project", async () => {
+    const role = await client.createRole(orgId, { name: "deployer", permissions: ["deploys:write"] });
+    expect(role.attributes).toMatchObject({ name: "deployer", built_in: false, permissions: ["deploys:write"] });
+    expect((await client.listRoles(orgId)).map((r) => r.attributes.name)).toEqual([
+      "owner",
+      "super_admin",
+      "admin",
+      "member",
+      "viewer",
+      "deployer",
+    ]);
+    expect((await client.updateRole(orgId, role.id, { description: "Ships" })).attributes.description).toBe("Ships");
+    expect((await client.getRole(orgId, role.id)).attributes.description).toBe("Ships");
+    const project = await client.createProject(orgId, { name: "web" });
+    expect((await client.getProject(orgId, project.id)).attributes.scope).toBe(`project:${project.id}`);
+    expect((await client.listProjects(orgId)).data.map((p) => p.id)).toEqual([project.id]);
+    const scoped = await client.createKey(orgId, {
+      name: "deploys web",
+      expires_in: "1d",
+      roles: [{ role: "deployer", scope: `project:${project.id}` }],
+    });
+    const key = scoped.attributes.key ?? "";
+    const at = { permissions: ["deploys:write"], resource: `project:${project.id}` };
+    expect((await client.verify(key, at)).code).toBe("VALID");
+    expect((await client.verify(key, ["deploys:write"])).code).toBe("INSUFFICIENT_PERMISSIONS");
+    await expect(client.deleteRole(orgId, role.id)).rejects.toMatchObject({ status: 409, code: "CONFLICT" });
+    await expect(client.deleteProject(orgId, project.id)).rejects.toMatchObject({ status: 409 });
+    await client.changeKey(orgId, scoped.id, "revoke");
+    await client.deleteRole(orgId, role.id);
+    await client.deleteProject(orgId, project.id);
+    expect((await client.listRoles(orgId)).map((r) => r.attributes.built_in)).not.toContain(false);
+  });
+
+  it("manages groups: orgs, members and service accounts whose keys work in each org of the group", async () => {
+    const [group] = (await client.listGroups()).data;
+    const groupId = group?.id ?? "";
+    expect((await client.getGroup(groupId)).attributes.slug).toBe("default");
+    const org = await client.createOrg({ name: "Second workspace" });
+    expect(org.attributes.group_id).toBe(groupId);
+    expect((await client.listGroupOrgs(groupId, { limit: 100 })).data.map((o) => o.id)).toEqual(
+      expect.arrayContaining([orgId, org.id]),
+    );
+
+    const id = "0196f000-0000-7000-8000-0000000000bb";
+    await latchkey.store.db
+      .insertInto("users")
+      .values({ id, email: "lee@example.test", name: "Lee", password_hash: null, created_at: new Date().toISOString() })
+      .execute();
+    const member = await client.addGroupMember(groupId, { email: "lee@example.test", role: "admin" });
+    expect(member.attributes).toMatchObject({ user_id: id, role: "admin", group_id: groupId });
+    expect((await client.getGroupMember(groupId, member.id)).id).toBe(member.id);
+    expect((await client.setGroupMemberRole(groupId, member.id, "viewer")).attributes.role).toBe("viewer");
+    expect((await client.listGroupMembers(groupId, { limit: 100 })).data.map((m) => m.id)).toContain(member.id);
+    await client.removeGroupMember(groupId, member.id);
+    await expect(client.getGroupMember(groupId, member.id)).rejects.toMatchObject({ status: 404 });
+
+    const account = await client.createGroupServiceAccount(groupId, { name: "group robot", role: "member" });
+    expect(account.attributes).toMatchObject({ group_id: groupId, org_id: null });
+    expect((await client.listGroupServiceAccounts(groupId)).data.map((a) => a.id)).toEqual([account.id]);
+    expect((await client.updateGroupServiceAccount(groupId, account.id, { role: "viewer" })).attributes.role).toBe(
+      "viewer",
+    );
+    expect((await client.getGroupServiceAccount(groupId, account.id)).attributes.role).toBe("viewer");
+    const key = await client.createKey(orgId, {
+      name: "group robot key",
+      service_account_id: account.id,
+      expires_in: "1d",
+    });
+    expect((await client.verify(key.attributes.key ?? "")).code).toBe("VALID");
+    await client.deleteGroupServiceAccount(groupId, account.id);
+    expect((await client.verify(key.attributes.key ?? "")).code).toBe("REVOKED");
   });
 
   it("reads and exports the audit log", async () => {

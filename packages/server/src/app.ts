@@ -6,6 +6,8 @@ import {
   AlertScheduler,
   AuditService,
   type Clock,
+  GroupService,
+  GroupServiceAccountService,
   type InvalidationBus,
   KEY_SCAN_PATTERN,
   KeyCache,
@@ -17,9 +19,12 @@ import {
   OAuthClientService,
   OrgService,
   PermissionCatalogueService,
+  ProjectService,
+  PublishableKeyService,
   QuotaWatch,
   type RandomSource,
   type RateLimiter,
+  RoleService,
   ServiceAccountService,
   type Store,
   systemClock,
@@ -38,6 +43,7 @@ import Fastify, {
 } from "fastify";
 import type { Config } from "./config.js";
 import { trustProxyOption } from "./http/client-address.js";
+import { DEFAULT_DASHBOARD_DIR, dashboardRoutes } from "./http/dashboard.js";
 import { handleError, sendError } from "./http/errors.js";
 import { DEFAULT_FAILURE_THROTTLE, FailureThrottle } from "./http/failure-throttle.js";
 import { FastLane, fastLaneServer } from "./http/fast-lane.js";
@@ -50,6 +56,8 @@ import {
   ApiKeyResource,
   AuditLogResource,
   ClientSecretResource,
+  GroupMembershipResource,
+  GroupResource,
   KeyEventResource,
   MembershipResource,
   OrgResource,
@@ -71,6 +79,9 @@ import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoutes } from "./routes/audit-logs.js";
 import { authCheckRoutes } from "./routes/auth-check.js";
 import { authSessionRoutes } from "./routes/auth-sessions.js";
+import { groupMembershipRoutes } from "./routes/group-memberships.js";
+import { groupServiceAccountRoutes } from "./routes/group-service-accounts.js";
+import { groupRoutes } from "./routes/groups.js";
 import { healthRoutes } from "./routes/health.js";
 import { InvitationResource, invitationRoutes } from "./routes/invitations.js";
 import { membershipRoutes } from "./routes/memberships.js";
@@ -78,6 +89,9 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { oauthTokenRoutes } from "./routes/oauth-token.js";
 import { orgRoutes } from "./routes/orgs.js";
 import { PermissionResource, permissionRoutes } from "./routes/permissions.js";
+import { ProjectResource, projectRoutes } from "./routes/projects.js";
+import { publishableKeyRoutes } from "./routes/publishable-keys.js";
+import { RoleResource, roleRoutes } from "./routes/roles.js";
 import { secretScanningRoutes } from "./routes/secret-scanning.js";
 import { secretRoutes } from "./routes/secrets.js";
 import { selfRoutes } from "./routes/self.js";
@@ -99,10 +113,18 @@ export interface Services {
   /** Slows down and then refuses addresses that keep presenting bad credentials; null when off. */
   failureThrottle: FailureThrottle | null;
   keys: KeyService;
+  /** The orgs' publishable keys: one per environment, listed with their (public) values. */
+  publishableKeys: PublishableKeyService;
   serviceAccounts: ServiceAccountService;
   memberships: MembershipService;
+  /** Groups: their orgs and memberships (roles that cover every org of the group). */
+  groups: GroupService;
+  /** Service accounts of a group (their keys work in the org they are created in, of the group). */
+  groupServiceAccounts: GroupServiceAccountService;
   /** Each org's permission catalogue. */
   permissions: PermissionCatalogueService;
+  roles: RoleService;
+  projects: ProjectService;
   /** OAuth clients of service accounts: client secrets and the client credentials grant. */
   oauthClients: OAuthClientService;
   audit: AuditService;
@@ -148,6 +170,8 @@ export interface AppDeps {
    * LATCHKEY_MASTER_KEY, or else a key that lives only as long as the process (in-memory databases).
    */
   masterKey?: Pick<MasterKey, "key" | "source">;
+  /** The built dashboard's folder (default: packages/web/dist beside this package). */
+  dashboardDir?: string;
 }
 
 /** The largest request body: 1 MiB. */
@@ -160,7 +184,7 @@ function loggedUrl(url: string): string {
 }
 
 /** The API's OpenAPI document title and description. */
-const API_DESCRIPTION = `Latchkey's REST API. Credentials go in \`Authorization: token <key>\`, \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`, never in the URL. Every /rest route needs \`?version=YYYY-MM-DD\` (base version ${API_VERSIONS[0]?.date}). Keys match the regular expression \`${KEY_SCAN_PATTERN}\`. A missing, malformed, unknown, revoked or expired credential gets 401 with exactly \`{"status":"401","code":"Unauthorized"}\`. Bodies are \`application/vnd.api+json\` (at most 1 MiB). Every answer carries \`x-request-id\`; /rest answers carry \`latchkey-version-requested\` and \`latchkey-version-served\` (and \`deprecation\` / \`sunset\` where they apply); 429 answers carry \`Retry-After\`. Outside /rest: \`/auth/check\` (forward auth), \`POST /oauth2/token\` (client credentials), \`/auth/login|logout|session\`, \`POST /secret-scanning/github\` and \`POST /revoke\` — see the README.`;
+const API_DESCRIPTION = `Latchkey's REST API. Credentials go in \`Authorization: token <key>\`, \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`, never in the URL. Every /rest route needs \`?version=YYYY-MM-DD\` (base version ${API_VERSIONS[0]?.date}). Keys match the regular expression \`${KEY_SCAN_PATTERN}\`. A missing, malformed, unknown, revoked or expired credential gets 401 with exactly \`{"status":"401","code":"Unauthorized"}\`. Bodies are \`application/vnd.api+json\` (at most 1 MiB). Every answer carries \`x-request-id\`; /rest answers carry \`latchkey-version-requested\` and \`latchkey-version-served\` (and \`deprecation\` / \`sunset\` where they apply); 429 answers carry \`Retry-After\`. Each route declares the permission it needs as \`x-latchkey-permission\`; \`x-latchkey-scope: group\` means it is needed in the group of the credential's org (the principal's group role, capped by the credential), and another group answers 404. Outside /rest: \`/auth/check\` (forward auth), \`POST /oauth2/token\` (client credentials), \`/auth/login|logout|session\`, \`POST /secret-scanning/github\` and \`POST /revoke\` — see the README.`;
 
 /** Builds the Fastify app: every store and service is made here once and decorated onto the instance. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -243,6 +267,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     idleSeconds: config.sessionIdleSeconds,
     maxSeconds: config.sessionMaxSeconds,
   });
+  const publishableKeys = new PublishableKeyService(deps.store, verifier, clock, random, vault);
   app.decorate("services", {
     store: deps.store,
     clock,
@@ -250,14 +275,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     usage,
     failureThrottle,
     keys: new KeyService(deps.store, verifier, clock, random, vault),
+    publishableKeys,
     serviceAccounts: new ServiceAccountService(deps.store, verifier, clock, random, {
       defaultAccessTokenTtlSeconds: config.oauthAccessTokenTtlSeconds,
     }),
     memberships: new MembershipService(deps.store, verifier, clock, random),
-    permissions: new PermissionCatalogueService(deps.store, clock, random),
+    groups: new GroupService(deps.store, verifier, clock, random),
+    groupServiceAccounts: new GroupServiceAccountService(deps.store, verifier, clock, random),
+    permissions: new PermissionCatalogueService(deps.store, clock, random, (keyIds) => {
+      for (const keyId of keyIds) verifier.forgetKey(keyId);
+    }),
+    roles: new RoleService(deps.store, verifier, clock, random),
+    projects: new ProjectService(deps.store, clock, random),
     oauthClients: new OAuthClientService(deps.store, verifier, clock, random),
     audit: new AuditService(deps.store),
-    orgs: new OrgService(deps.store, clock, random),
+    orgs: new OrgService(deps.store, clock, random, publishableKeys),
     quotaWatch,
     scheduler,
     signIn,
@@ -327,8 +359,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ServiceAccountResource,
     MembershipResource,
     PermissionResource,
+    RoleResource,
+    ProjectResource,
     ClientSecretResource,
     OrgResource,
+    GroupResource,
+    GroupMembershipResource,
     AuditLogResource,
     InvitationResource,
     SecretResource,
@@ -396,10 +432,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       await rest.register(selfRoutes);
       await rest.register(orgRoutes);
       await rest.register(apiKeyRoutes);
+      await rest.register(publishableKeyRoutes);
       await rest.register(selfTokenRoutes);
       await rest.register(serviceAccountRoutes);
       await rest.register(membershipRoutes);
+      await rest.register(groupRoutes);
+      await rest.register(groupMembershipRoutes);
+      await rest.register(groupServiceAccountRoutes);
       await rest.register(permissionRoutes);
+      await rest.register(roleRoutes);
+      await rest.register(projectRoutes);
       await rest.register(serviceAccountSecretRoutes);
       await rest.register(verifyRoutes);
       await rest.register(usageRoutes);
@@ -413,7 +455,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     { prefix: "/rest" },
   );
-  app.get("/", { schema: { hide: true } }, async (_request, reply) => reply.redirect("/docs"));
+  await app.register(dashboardRoutes, { dir: deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR });
   // With request logging on (debug, trace) every request goes through Fastify, which logs it.
   if (!verbose) {
     fastLane = new FastLane({

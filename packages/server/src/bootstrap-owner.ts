@@ -6,9 +6,11 @@ import {
   EXPIRY_PRESETS,
   generateKey,
   newId,
+  preparePublishableKeys,
   type RandomSource,
   type Store,
   toBase62,
+  type VaultService,
 } from "@latchkey/core";
 import { hash } from "@node-rs/argon2";
 
@@ -24,14 +26,17 @@ export interface OwnerCredentials {
 }
 
 /**
- * On an empty database, creates the owner, a first org and a personal token for the owner, in one
- * transaction. Returns what to print once, or null when the database already has users.
+ * On an empty database, creates the owner, a first group (the owner owns it), a first org in it and a
+ * personal token for the owner, in one transaction; with the node's vault, also the org's publishable
+ * keys (one per environment, their values sealed under the org's new data key). Returns what to print
+ * once, or null when the database already has users.
  */
 export async function bootstrapOwner(
   store: Store,
   options: { email?: string | undefined; password?: string | undefined },
   clock: Clock,
   random: RandomSource,
+  vault?: Pick<VaultService, "sealerForNewOrg">,
 ): Promise<OwnerCredentials | null> {
   if ((await store.users.count()) > 0) return null;
   const now = clock.now();
@@ -40,8 +45,10 @@ export async function bootstrapOwner(
     options.password === undefined ? toBase62(BigInt(`0x${Buffer.from(random.bytes(18)).toString("hex")}`), 24) : null;
   const password = options.password ?? (generatedPassword as string);
   const user = { id: newId(clock, random), email, name: "Owner", createdAt: now };
+  const group = { id: newId(clock, random), name: "Default", slug: "default", createdAt: now };
   const org = {
     id: newId(clock, random),
+    groupId: group.id,
     name: "Default",
     slug: "default",
     policy: { ...DEFAULT_ORG_POLICY },
@@ -57,6 +64,7 @@ export async function bootstrapOwner(
     description: "Created by the first start of latchkey serve.",
     environment: "live",
     permissions: ["*"],
+    roles: [],
     labels: [],
     metadata: {},
     expiresAt: new Date(now.getTime() + EXPIRY_PRESETS["90d"] * 1000),
@@ -74,11 +82,28 @@ export async function bootstrapOwner(
     rateLimit: null,
     quota: null,
   };
+  const sealer = vault?.sealerForNewOrg(org.id);
+  const publishable =
+    sealer === undefined
+      ? undefined
+      : {
+          dataKey: sealer.dataKey,
+          keys: await preparePublishableKeys(org, org.policy.environments, {
+            clock,
+            random,
+            seal: sealer.seal,
+            context: { actor: { type: "user", id: user.id }, requestId: null, ip: null },
+            reason: "first_start",
+          }),
+        };
   const wrote = await store.bootstrap({
+    publishable,
     user,
     passwordHash: await hash(password, ARGON2_OPTIONS),
+    group,
+    groupMembership: { id: newId(clock, random), groupId: group.id, userId: user.id, role: "owner", createdAt: now },
     org,
-    membership: { id: newId(clock, random), orgId: org.id, userId: user.id, role: "owner", createdAt: now },
+    membership: { id: newId(clock, random), orgId: org.id, userId: user.id, role: "owner", roles: [], createdAt: now },
     key,
     secret: { hash: generated.hash, keyId: key.id, hint: generated.hint, createdAt: now, expiresAt: null },
     event: {

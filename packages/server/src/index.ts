@@ -3,6 +3,7 @@ export { bootstrapOwner, type OwnerCredentials } from "./bootstrap-owner.js";
 export { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from "./config.js";
 export { HTTP_STATUS, UNAUTHORIZED_BODY } from "./http/errors.js";
 export {
+  EXAMPLE_CUSTOM_ROLE,
   ROUTE_PERMISSION,
   type RoutePermission,
   type RouteRule,

@@ -18,6 +18,8 @@ import { verificationAttributes } from "./http/resources.js";
 export interface LocalVerifyOptions {
   /** Every one of these must be covered by the key's effective permissions. */
   permissions?: string[] | undefined;
+  /** Where the permissions are needed: `project:<id>` (absent: the org as a whole). */
+  resource?: string | undefined;
   /** The caller's address, checked against the key's IP allowlist. */
   ip?: string | undefined;
   /** Quota and rate-limit units to spend (default 1). */
@@ -109,7 +111,13 @@ export async function openLocalVerifier(
     verify(key, request = {}) {
       if (closed !== null) return Promise.reject(new Error("the local verifier is closed"));
       return verifier
-        .verify(key, { orgId: options.orgId, permissions: request.permissions, ip: request.ip, cost: request.cost })
+        .verify(key, {
+          orgId: options.orgId,
+          permissions: request.permissions,
+          resource: request.resource?.toLowerCase(),
+          ip: request.ip,
+          cost: request.cost,
+        })
         .then(verificationAttributes);
     },
     close() {

@@ -35,7 +35,7 @@ export async function startServer(
   try {
     await store.migrate();
     // A wrong master key stops the start before anything is written or connected.
-    await openVault(store, masterKey, clock, random).catch((error: unknown) => {
+    const vault = await openVault(store, masterKey, clock, random).catch((error: unknown) => {
       if (!masterKey.generated || masterKey.file === null) throw error;
       // The key file was missing, not wrong: a key made now cannot open a vault made before.
       rmSync(masterKey.file, { force: true });
@@ -53,6 +53,7 @@ export async function startServer(
       { email: config.ownerEmail, password: config.ownerPassword },
       clock,
       random,
+      vault,
     );
     // Printed as soon as they are stored: if listening fails below, they must not be lost.
     if (owner) {

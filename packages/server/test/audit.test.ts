@@ -141,11 +141,12 @@ describe("GET …/audit_logs", () => {
       token: t.owner.token,
     });
     expect((await auditLog("&filter[action]=api_key.revoked")).map((event) => event.target.id)).toEqual([first.id]);
-    expect((await auditLog("&filter[action]=api_key.*")).length).toBe(4);
+    // The first start's token and the org's two publishable keys, two keys and a revocation.
+    expect((await auditLog("&filter[action]=api_key.*")).length).toBe(6);
     expect(await auditLog("&filter[action]=service_account.*")).toEqual([]);
     expect((await auditLog(`&filter[target]=${second.id}`)).map((event) => event.action)).toEqual(["api_key.created"]);
-    // The owner's first token (made by the first start), two keys and a revocation.
-    expect((await auditLog(`&filter[actor]=${t.owner.userId}`)).length).toBe(4);
+    // The owner's first token and publishable keys (made by the first start), two keys and a revocation.
+    expect((await auditLog(`&filter[actor]=${t.owner.userId}`)).length).toBe(6);
     expect(await auditLog(`&filter[actor]=${t.owner.orgId}`)).toEqual([]);
     const now = t.clock.now().toISOString();
     expect(
@@ -153,7 +154,7 @@ describe("GET …/audit_logs", () => {
     ).toEqual([]);
     expect(
       (await auditLog(`&filter[to]=${encodeURIComponent(new Date(Date.parse(now) + 1000).toISOString())}`)).length,
-    ).toBe(4);
+    ).toBe(6);
 
     const page1 = await send(t.app, {
       url: `/rest/orgs/${t.owner.orgId}/audit_logs?limit=2`,
@@ -165,7 +166,7 @@ describe("GET …/audit_logs", () => {
     const seqs = [...body1.data, ...page2.json().data].map(
       (item: { attributes: AuditAttributes }) => item.attributes.seq,
     );
-    expect(seqs).toEqual([4, 3, 2, 1]);
+    expect(seqs).toEqual([6, 5, 4, 3]);
   });
 
   test("needs audit:read in the org; another org's log is 404", async () => {
@@ -213,8 +214,8 @@ describe("GET …/audit_logs/export", () => {
       .trimEnd()
       .split("\n")
       .map((line) => JSON.parse(line));
-    // The first start's token, then the two keys.
-    expect(lines.map((line) => line.seq)).toEqual([1, 2, 3]);
+    // The first start's token and the org's two publishable keys, then the two keys.
+    expect(lines.map((line) => line.seq)).toEqual([1, 2, 3, 4, 5]);
     const listed = (await auditLog()).reverse();
     expect(lines.map(({ id: _id, ...attributes }) => attributes)).toEqual(listed);
   });

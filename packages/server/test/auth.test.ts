@@ -4,6 +4,7 @@ import {
   createInvitation,
   createKey,
   createOAuthClientIds,
+  createRoleAndProject,
   createSecret,
   createServiceAccount,
   createTestApp,
@@ -13,6 +14,7 @@ import {
   expectError,
   expectUnauthorized,
   fillPath,
+  groupRouteIds,
   membershipIdOf,
   openApiRoutes,
   type RouteIds,
@@ -51,6 +53,8 @@ beforeAll(async () => {
     secretId: await createSecret(t, "route-target", "route target value"),
     invitationId: await createInvitation(t, t.owner.orgId, t.owner.token),
     ...(await createWebhookWithDelivery(t)),
+    ...(await createRoleAndProject(t)),
+    ...(await groupRouteIds(t, t.owner.orgId)),
   };
 
   const revoked = await createKey(t, { name: "revoked", permissions: ["*"] });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createKey,
   createOAuthClientIds,
+  createRoleAndProject,
   createSecret,
   createServiceAccount,
   createTestApp,
@@ -9,6 +10,7 @@ import {
   createWebhookWithDelivery,
   expectError,
   fillPath,
+  groupRouteIds,
   JSON_API,
   membershipIdOf,
   openApiRoutes,
@@ -43,6 +45,8 @@ beforeAll(async () => {
     ...(await createOAuthClientIds(t)),
     secretId: await createSecret(t, "route-target", "route target value"),
     ...(await createWebhookWithDelivery(t)),
+    ...(await createRoleAndProject(t)),
+    ...(await groupRouteIds(t, t.owner.orgId)),
   };
   verifiable = key.key;
 });
@@ -189,7 +193,7 @@ describe.each(bodyRoutes.map((route) => [`${route.method} ${route.path}`, route]
 
 describe.each(idRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))("%s", (_name, route) => {
   const params = (route.path.match(/\{(\w+)\}/g) ?? []).map(
-    (p) => p.slice(1, -1) as "org_id" | "id" | "secret_id" | "delivery_id",
+    (p) => p.slice(1, -1) as "org_id" | "id" | "secret_id" | "delivery_id" | "environment",
   );
   const body = route.hasBody ? sampleBody(route, "x") : undefined;
 
@@ -205,7 +209,9 @@ describe.each(idRoutes.map((route) => [`${route.method} ${route.path}`, route] a
 
   test.each(params)("an unknown {%s}: 404 NOT_FOUND", async (param) => {
     const before = await counts();
-    const res = await call(route, { url: fillPath(route.path, ids, { [param]: unknownUuid() }), body });
+    // An environment is a name, not a UUID: an unknown one is a well-formed name the org does not have.
+    const unknown = param === "environment" ? "nosuchenv" : unknownUuid();
+    const res = await call(route, { url: fillPath(route.path, ids, { [param]: unknown }), body });
     expect4xx(res, 404, "NOT_FOUND");
     expect(await counts()).toEqual(before);
   });
@@ -215,7 +221,7 @@ describe("other bad input", () => {
   test("an unknown route is a 404 in the error shape", async () => {
     for (const [method, url] of [
       ["GET", "/rest/nothing-here"],
-      ["POST", "/rest/orgs"],
+      ["POST", "/rest/groups"],
       ["PUT", `/rest/orgs/${unknownUuid()}/api_keys`],
       ["GET", "/nothing-here"],
     ] as const) {

@@ -4,11 +4,13 @@ import {
   createKey,
   createOAuthClientIds,
   createOrg,
+  createRoleAndProject,
   createSecret,
   createTestApp,
   createToken,
   createWebhookWithDelivery,
   fillPath,
+  groupRouteIds,
   membershipIdOf,
   type OrgFixture,
   openApiRoutes,
@@ -85,6 +87,8 @@ beforeAll(async () => {
     ...(await createOAuthClientIds(t, { orgId: b.orgId, token: bOwner, name: `${MARK}-oauth` })),
     secretId: await createSecret(t, `${MARK}-secret`, `${MARK} secret value`, { token: bOwner, orgId: b.orgId }),
     ...(await createWebhookWithDelivery(t, { token: bOwner, orgId: b.orgId })),
+    ...(await createRoleAndProject(t, { token: bOwner, orgId: b.orgId })),
+    ...(await groupRouteIds(t, b.orgId, { token: bOwner, name: `${MARK}-group-robot` })),
   };
   const aKey = await createKey(t, { name: "A's key" });
   const aToken = await createToken(t, t.owner.token, { name: "A's token" });
@@ -97,6 +101,8 @@ beforeAll(async () => {
     ...(await createOAuthClientIds(t, { name: "a-oauth" })),
     secretId: await createSecret(t, "a-secret", "a secret value"),
     ...(await createWebhookWithDelivery(t)),
+    ...(await createRoleAndProject(t)),
+    ...(await groupRouteIds(t, t.owner.orgId)),
   };
   bSecrets = [
     MARK,
@@ -110,6 +116,9 @@ beforeAll(async () => {
     bIds.secretId,
     bIds.webhookId,
     bIds.deliveryId,
+    bIds.groupId,
+    bIds.groupServiceAccountId,
+    bIds.groupMembershipId,
     key.key,
     token.key,
     String(key.attributes.hint),
@@ -133,11 +142,14 @@ function expectRefused(res: Response, what: string): void {
 /** The requests of one route that aim A's owner token at B: [description, url] (ids exist once set up). */
 function attempts(route: RouteOp): [string, () => string][] {
   const out: [string, () => string][] = [];
-  const hasOrg = route.path.includes("{org_id}");
+  const hasOrg = route.path.includes("{org_id}") || route.path.includes("{group_id}");
   const hasId = route.path.includes("{id}");
-  if (hasOrg) out.push(["B's org id", () => fillPath(route.path, bIds)]);
+  if (hasOrg) out.push(["B's org (or group) id", () => fillPath(route.path, bIds)]);
   if (hasOrg && hasId) {
-    out.push(["B's id under A's org", () => fillPath(route.path, bIds, { org_id: aIds.orgId })]);
+    out.push([
+      "B's id under A's org (or group)",
+      () => fillPath(route.path, bIds, { org_id: aIds.orgId, group_id: aIds.groupId }),
+    ]);
   }
   if (!hasOrg && hasId) out.push(["B's id", () => fillPath(route.path, bIds)]);
   return out;

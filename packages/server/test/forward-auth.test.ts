@@ -187,6 +187,26 @@ describe("without a route map", () => {
     expectError(await require("billing:read"), 403, "FORBIDDEN");
   });
 
+  test("X-Latchkey-Resource: a role/scope pair holds at its project only; a malformed one is a 400", async () => {
+    const project = await send(t.app, {
+      method: "POST",
+      url: `/rest/orgs/${t.owner.orgId}/projects`,
+      token: t.owner.token,
+      body: { data: { type: "project", attributes: { name: "edge" } } },
+    });
+    const scope = project.json().data.attributes.scope as string;
+    const { id, key } = await createKey(t, { permissions: [], roles: [{ role: "admin", scope }] });
+    const at = (resource?: string) =>
+      check(t, {
+        key,
+        headers: { "x-latchkey-require": "jobs:write", ...(resource ? { "x-latchkey-resource": resource } : {}) },
+      });
+    expectAllowed(await at(scope), id);
+    expectAllowed(await at(scope.toUpperCase().replace("PROJECT", "project")), id);
+    expectError(await at(), 403, "FORBIDDEN");
+    expectError(await at("org"), 400, "BAD_REQUEST");
+  });
+
   test("a malformed X-Latchkey-Require is a 400, not a pass", async () => {
     const { key } = await createKey(t);
     const res = await check(t, { key, headers: { "x-latchkey-require": "jobs:read,Not A Permission" } });

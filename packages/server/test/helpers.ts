@@ -14,7 +14,7 @@ import { type KyselyStore, openStore } from "@latchkey/store";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pg from "pg";
 import { expect } from "vitest";
-import { membershipToRow, orgToRow } from "../../store/src/rows.js";
+import { groupMembershipToRow, groupToRow, membershipToRow, orgToRow } from "../../store/src/rows.js";
 import { bootstrapOwner, buildApp, loadConfig } from "../src/index.js";
 
 /** The base API version every request of these suites asks for. */
@@ -46,7 +46,7 @@ export class FakeClock implements Clock {
 
 /** A user with a role in an org and a personal token there. */
 export interface Member {
-  role: BuiltInRole;
+  role: string;
   userId: string;
   orgId: string;
   token: string;
@@ -80,6 +80,8 @@ export interface TestAppOptions {
   bus?: InvalidationBus;
   /** PostgreSQL only: a schema of the test's own, created now and dropped on close. */
   postgresSchema?: string;
+  /** The built dashboard's folder (default: packages/web/dist). */
+  dashboardDir?: string;
 }
 
 /** Builds an app on a fresh migrated store (in-memory SQLite by default) and bootstraps the owner. */
@@ -118,8 +120,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     random: cryptoRandom,
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
   });
-  const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom);
+  const credentials = await bootstrapOwner(store, {}, clock, cryptoRandom, app.services.vault);
   if (credentials === null) throw new Error("bootstrap did not run on an empty database");
   const self = await send(app, { url: "/rest/self", token: credentials.token });
   expect(self.statusCode).toBe(200);
@@ -146,7 +149,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 /** Seeds a user with `role` in `orgId` (direct insert: there is no REST route yet) and a personal token. */
-export async function addMember(t: TestApp, orgId: string, role: BuiltInRole): Promise<Member> {
+export async function addMember(
+  t: TestApp,
+  orgId: string,
+  role: string,
+  grants: readonly string[] = BUILT_IN_ROLE_GRANTS[role as BuiltInRole],
+): Promise<Member> {
   const now = t.clock.now();
   const userId = newId(t.clock, t.random);
   await t.store.db
@@ -161,13 +169,13 @@ export async function addMember(t: TestApp, orgId: string, role: BuiltInRole): P
     .execute();
   await t.store.db
     .insertInto("memberships")
-    .values(membershipToRow({ id: newId(t.clock, t.random), orgId, userId, role, createdAt: now }))
+    .values(membershipToRow({ id: newId(t.clock, t.random), orgId, userId, role, roles: [], createdAt: now }))
     .execute();
   const actor: Actor = {
     principal: { type: "user", id: userId },
     orgId,
     keyId: "seed",
-    grants: BUILT_IN_ROLE_GRANTS[role] as string[],
+    grants: [...grants],
     requestId: null,
     ip: null,
   };
@@ -176,7 +184,7 @@ export async function addMember(t: TestApp, orgId: string, role: BuiltInRole): P
     kind: "personal",
     name: `${role} token`,
     expiresIn: "30d",
-    permissions: [...BUILT_IN_ROLE_GRANTS[role]],
+    permissions: [...grants],
   });
   return { role, userId, orgId, token: issued.secret, tokenId: issued.key.id };
 }
@@ -202,22 +210,66 @@ export async function orgAWithAllRoles(t: TestApp): Promise<OrgFixture> {
   return { orgId: t.owner.orgId, members: { ...others, owner: t.owner } as Record<BuiltInRole, Member> };
 }
 
-/** Seeds a second org with its own owner and a member of every other built-in role. */
-export async function createOrg(t: TestApp, name: string): Promise<OrgFixture> {
+/** The id of the group an org belongs to. */
+export async function groupIdOf(t: TestApp, orgId: string): Promise<string> {
+  const row = await t.store.db.selectFrom("orgs").select("group_id").where("id", "=", orgId).executeTakeFirstOrThrow();
+  return row.group_id as string;
+}
+
+/** Seeds a group membership (direct insert); returns its id. */
+export async function addGroupMembership(
+  t: TestApp,
+  groupId: string,
+  userId: string,
+  role: BuiltInRole,
+): Promise<string> {
+  const id = newId(t.clock, t.random);
+  await t.store.db
+    .insertInto("group_memberships")
+    .values(groupMembershipToRow({ id, groupId, userId, role, createdAt: t.clock.now() }))
+    .execute();
+  return id;
+}
+
+/**
+ * Seeds a second org with its own owner and a member of every other built-in role, and (unless
+ * `publishableKeys` is false, for an org made before them) its publishable keys, as org creation makes.
+ * The org is in a new group of its own (another group than the first org's, owned by the org's owner)
+ * unless `groupId` is given.
+ */
+export async function createOrg(
+  t: TestApp,
+  name: string,
+  options: { publishableKeys?: boolean; groupId?: string } = {},
+): Promise<OrgFixture> {
+  const groupId = options.groupId;
   const orgId = newId(t.clock, t.random);
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  let group = groupId;
+  if (group === undefined) {
+    group = newId(t.clock, t.random);
+    await t.store.db
+      .insertInto("groups")
+      .values(groupToRow({ id: group, name, slug: `group-${slug}`, createdAt: t.clock.now() }))
+      .execute();
+  }
   await t.store.db
     .insertInto("orgs")
     .values(
       orgToRow({
         id: orgId,
+        groupId: group,
         name,
-        slug: name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+        slug,
         policy: { ...DEFAULT_ORG_POLICY, environments: [...DEFAULT_ORG_POLICY.environments] },
         createdAt: t.clock.now(),
       }),
     )
     .execute();
+  if (options.publishableKeys !== false) await t.app.services.publishableKeys.ensure(orgId);
   const members = (await addMembers(t, orgId, BUILT_IN_ROLES)) as Record<BuiltInRole, Member>;
+  // A new group is owned by the org's owner, as the first start's group is by the first owner.
+  if (groupId === undefined) await addGroupMembership(t, group, members.owner.userId, "owner");
   return { orgId, members };
 }
 
@@ -336,10 +388,19 @@ export interface RouteIds {
   secretId: string;
   webhookId: string;
   deliveryId: string;
+  /** A custom role and a project of the org. */
+  roleId: string;
+  projectId: string;
+  /** The org's group, a service account of the group, and a membership in the group. */
+  groupId: string;
+  groupServiceAccountId: string;
+  groupMembershipId: string;
 }
 
 /** The id a route's `{id}` stands for. Throws on a route these suites do not know yet, so it gets covered. */
 export function idFor(path: string, ids: RouteIds): string {
+  if (path.includes("/groups/{group_id}/service_accounts/{id}")) return ids.groupServiceAccountId;
+  if (path.includes("/groups/{group_id}/memberships/{id}")) return ids.groupMembershipId;
   if (path.includes("/service_accounts/{id}/secrets")) return ids.oauthAccountId;
   if (path.includes("/service_accounts/{id}")) return ids.serviceAccountId;
   if (path.includes("/invitations/{id}")) return ids.invitationId ?? "0190a000-0000-7000-8000-0000000000ff";
@@ -348,6 +409,8 @@ export function idFor(path: string, ids: RouteIds): string {
   if (path.includes("/memberships/{id}")) return ids.membershipId;
   if (path.includes("/secrets/{id}")) return ids.secretId;
   if (path.includes("/webhooks/{id}")) return ids.webhookId;
+  if (path.includes("/roles/{id}")) return ids.roleId;
+  if (path.includes("/projects/{id}")) return ids.projectId;
   throw new Error(`no test id for the {id} of ${path}; teach test/helpers.ts idFor about it`);
 }
 
@@ -355,13 +418,23 @@ export function idFor(path: string, ids: RouteIds): string {
 export function fillPath(
   path: string,
   ids: RouteIds,
-  override: { org_id?: string; id?: string; secret_id?: string; delivery_id?: string } = {},
+  override: {
+    org_id?: string;
+    group_id?: string;
+    id?: string;
+    secret_id?: string;
+    delivery_id?: string;
+    environment?: string;
+  } = {},
 ): string {
   return path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     if (name === "org_id") return override.org_id ?? ids.orgId;
+    if (name === "group_id") return override.group_id ?? ids.groupId;
     if (name === "id") return override.id ?? idFor(path, ids);
     if (name === "secret_id") return override.secret_id ?? ids.clientSecretId;
     if (name === "delivery_id") return override.delivery_id ?? ids.deliveryId;
+    // Every org has a `live` environment (and its publishable key) unless its policy says otherwise.
+    if (name === "environment") return override.environment ?? "live";
     throw new Error(`unknown path parameter {${name}} in ${path}; teach test/helpers.ts fillPath about it`);
   });
 }
@@ -381,9 +454,17 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
     },
     "POST /rest/self/tokens": { type: "api_key", attributes: { name: "sample", expires_in: "30d" } },
     "POST /rest/self/tokens/{id}/regenerate": { type: "api_key", attributes: { grace_period_seconds: 0 } },
+    "POST /rest/orgs/{org_id}/publishable_keys/{environment}/regenerate": {
+      type: "api_key",
+      attributes: { grace_period_seconds: 0 },
+    },
     "POST /rest/orgs/{org_id}/service_accounts": {
       type: "service_account",
       attributes: { name: "sample", role: "viewer" },
+    },
+    "PATCH /rest/orgs/{org_id}/service_accounts/{id}": {
+      type: "service_account",
+      attributes: { name: "renamed" },
     },
     "POST /rest/orgs/{org_id}/invitations": {
       type: "invitation",
@@ -404,12 +485,29 @@ export function sampleBody(route: Pick<RouteOp, "method" | "path">, keyToVerify 
       type: "permission",
       attributes: { name: "jobs:read", description: "Read the org's jobs" },
     },
+    "POST /rest/orgs/{org_id}/roles": {
+      type: "role",
+      attributes: { name: "sample", permissions: ["jobs:read"] },
+    },
+    "PATCH /rest/orgs/{org_id}/roles/{id}": { type: "role", attributes: { description: "patched" } },
+    "POST /rest/orgs/{org_id}/projects": { type: "project", attributes: { name: "sample" } },
     "PATCH /rest/orgs/{org_id}": { type: "org", attributes: { policy: { idle_disable_days: null } } },
     "POST /rest/orgs/{org_id}/service_accounts/{id}/secrets": {
       type: "client_secret",
       attributes: { grace_period_seconds: 60 },
     },
     "POST /rest/orgs/{org_id}/secrets": { type: "secret", attributes: { name: "sample", value: "sample value" } },
+    "POST /rest/orgs": { type: "org", attributes: { name: "sample" } },
+    "POST /rest/groups/{group_id}/service_accounts": {
+      type: "service_account",
+      attributes: { name: "sample", role: "viewer" },
+    },
+    "PATCH /rest/groups/{group_id}/service_accounts/{id}": { type: "service_account", attributes: { name: "patched" } },
+    "POST /rest/groups/{group_id}/memberships": {
+      type: "group_membership",
+      attributes: { email: "nobody@example.test", role: "viewer" },
+    },
+    "PATCH /rest/groups/{group_id}/memberships/{id}": { type: "group_membership", attributes: { role: "viewer" } },
   };
   const data = bodies[`${route.method} ${route.path}`];
   if (data === undefined) {
@@ -510,7 +608,7 @@ export async function createOAuthClientIds(
 export async function verify(
   t: TestApp,
   key: string,
-  options: { token?: string; permissions?: string[] } = {},
+  options: { token?: string; permissions?: string[]; resource?: string } = {},
 ): Promise<Record<string, unknown> & { code: string; valid: boolean }> {
   const res = await send(t.app, {
     method: "POST",
@@ -519,7 +617,11 @@ export async function verify(
     body: {
       data: {
         type: "key_verification",
-        attributes: { key, ...(options.permissions ? { permissions: options.permissions } : {}) },
+        attributes: {
+          key,
+          ...(options.permissions ? { permissions: options.permissions } : {}),
+          ...(options.resource ? { resource: options.resource } : {}),
+        },
       },
     },
   });
@@ -607,4 +709,68 @@ export async function createWebhookWithDelivery(
   const deliveryId = deliveries.json().data[0]?.id;
   expect(typeof deliveryId).toBe("string");
   return { webhookId, deliveryId };
+}
+
+/** A custom role and a project of the org, made through the API (fresh names each time). */
+export async function createRoleAndProject(
+  t: TestApp,
+  options: { token?: string; orgId?: string } = {},
+): Promise<{ roleId: string; projectId: string }> {
+  const token = options.token ?? t.owner.token;
+  const orgId = options.orgId ?? t.owner.orgId;
+  const unique = randomUUID().slice(0, 8);
+  const role = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${orgId}/roles`,
+    token,
+    body: { data: { type: "role", attributes: { name: `role-${unique}`, permissions: ["jobs:read"] } } },
+  });
+  expect(role.statusCode, role.body).toBe(201);
+  const project = await send(t.app, {
+    method: "POST",
+    url: `/rest/orgs/${orgId}/projects`,
+    token,
+    body: { data: { type: "project", attributes: { name: `project ${unique}` } } },
+  });
+  expect(project.statusCode, project.body).toBe(201);
+  return { roleId: role.json().data.id, projectId: project.json().data.id };
+}
+
+/** Creates a service account of a group through the API; returns its id. */
+export async function createGroupServiceAccount(
+  t: TestApp,
+  groupId: string,
+  options: { token?: string; role?: BuiltInRole; name?: string } = {},
+): Promise<string> {
+  const res = await send(t.app, {
+    method: "POST",
+    url: `/rest/groups/${groupId}/service_accounts`,
+    token: options.token ?? t.owner.token,
+    body: {
+      data: {
+        type: "service_account",
+        attributes: { name: options.name ?? "group robot", role: options.role ?? "viewer" },
+      },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().data.id;
+}
+
+/** The group ids of an org for RouteIds: its group, a new group service account, a new viewer's group membership. */
+export async function groupRouteIds(
+  t: TestApp,
+  orgId: string,
+  options: { token?: string; name?: string } = {},
+): Promise<Pick<RouteIds, "groupId" | "groupServiceAccountId" | "groupMembershipId">> {
+  const groupId = await groupIdOf(t, orgId);
+  const colleague = await addMember(t, orgId, "viewer");
+  return {
+    groupId,
+    groupServiceAccountId: await createGroupServiceAccount(t, groupId, {
+      ...(options.token !== undefined && { token: options.token }),
+      name: options.name ?? `group-robot-${colleague.userId.slice(-8)}`,
+    }),
+    groupMembershipId: await addGroupMembership(t, groupId, colleague.userId, "viewer"),
+  };
 }

@@ -25,7 +25,7 @@ describe("PATCH /rest/orgs/{org_id}", () => {
       environments: ["live", "test", "dev"],
       idle_disable_days: 30,
       service_key_creator_roles: ["owner", "super_admin", "admin"],
-      key_prefixes: { personal: "lkp", service: "lks" },
+      key_prefixes: { personal: "lkp", service: "lks", publishable: "lkpk" },
     });
     const read = await send(t.app, { url: `/rest/orgs/${t.owner.orgId}`, token: t.owner.token });
     expect(read.json().data.attributes.policy.idle_disable_days).toBe(30);

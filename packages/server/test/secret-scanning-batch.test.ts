@@ -28,6 +28,7 @@ async function seedKeys(t: TestApp, count: number): Promise<{ id: string; key: s
       description: null,
       environment: i % 2 === 0 ? "live" : "test",
       permissions: [],
+      roles: [],
       labels: [],
       metadata: {},
       expiresAt: new Date(now.getTime() + 86_400_000),

@@ -38,7 +38,7 @@ export async function addPerson(
     .execute();
   await t.store.db
     .insertInto("memberships")
-    .values(membershipToRow({ id: newId(t.clock, t.random), orgId, userId, role, createdAt: now }))
+    .values(membershipToRow({ id: newId(t.clock, t.random), orgId, userId, role, roles: [], createdAt: now }))
     .execute();
   return { userId, email, orgId };
 }

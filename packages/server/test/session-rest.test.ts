@@ -104,6 +104,7 @@ describe("the session cookie authenticates /rest", () => {
         org_id: other.orgId,
         user_id: admin.userId,
         role: "viewer",
+        roles: "[]",
         created_at: t.clock.now().toISOString(),
       })
       .execute();

@@ -52,9 +52,16 @@ describe.skipIf(postgresUrl === undefined)("two workers on one PostgreSQL", () =
   test("every event is delivered exactly once, through an outage", async () => {
     const [a] = nodes as [KyselyStore];
     const orgId = newId(clock, cryptoRandom);
+    const groupId = newId(clock, cryptoRandom);
+    await a.db
+      .insertInto("groups")
+      .values({ id: groupId, name: "Group", slug: "group", created_at: clock.now().toISOString() })
+      .execute();
     await a.db
       .insertInto("orgs")
-      .values(orgToRow({ id: orgId, name: "Org", slug: "org", policy: DEFAULT_ORG_POLICY, createdAt: clock.now() }))
+      .values(
+        orgToRow({ id: orgId, groupId, name: "Org", slug: "org", policy: DEFAULT_ORG_POLICY, createdAt: clock.now() }),
+      )
       .execute();
     const event = (action: string): AuditEvent => ({
       id: newId(clock, cryptoRandom),

@@ -6,8 +6,8 @@ import { toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
 /**
- * A live, enabled key with no activity since before `cutoff`: not used, created, regenerated or
- * enabled since then. Enabling counts, so a key someone enables again gets a fresh idle period.
+ * A live, enabled key (not publishable) with no activity since before `cutoff`: not used, created,
+ * regenerated or enabled since then. Enabling counts, so a key someone enables again gets a fresh idle period.
  */
 function idleSince(cutoff: Date, now: Date) {
   const before = toTime(cutoff);
@@ -15,6 +15,8 @@ function idleSince(cutoff: Date, now: Date) {
   return (eb: ExpressionBuilder<Database, "api_keys">) =>
     eb.and([
       eb("api_keys.enabled", "=", 1),
+      // Publishable keys live as long as their environment (and cannot be enabled by hand).
+      eb("api_keys.kind", "!=", "publishable"),
       eb("api_keys.revoked_at", "is", null),
       eb("api_keys.deleted_at", "is", null),
       eb.or([eb("api_keys.expires_at", "is", null), eb("api_keys.expires_at", ">", at)]),

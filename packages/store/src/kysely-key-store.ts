@@ -13,6 +13,7 @@ import type {
   StoredKeyLookup,
   VaultWrite,
 } from "@latchkey/core";
+import { isBuiltInRole, NO_CUSTOM_ROLES, type RoleBinding } from "@latchkey/core";
 import {
   CompiledQuery,
   type InferResult,
@@ -25,12 +26,15 @@ import {
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit, keyEventAudit } from "./kysely-audit-store.js";
 import { recordLeaks } from "./kysely-leaks.js";
+import { grantsOf } from "./kysely-role-store.js";
 import { insertSecret } from "./kysely-vault-store.js";
 import { paginate } from "./pagination.js";
 import {
   eventToRow,
   keyToRow,
+  likeEscape,
   limitColumns,
+  parseJson,
   rowToEvent,
   rowToKey,
   rowToSecret,
@@ -43,11 +47,6 @@ import type { ApiKeysTable, Database } from "./schema.js";
 
 type KeyQuery = SelectQueryBuilder<Database, "api_keys", ApiKeysTable>;
 type Db = Kysely<Database> | Transaction<Database>;
-
-/** Escapes `%`, `_` and `\` for a LIKE pattern with ESCAPE '\'. */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 function applyFilter(query: KeyQuery, filter: KeyFilter, now: Date): KeyQuery {
   let q = query;
@@ -90,7 +89,11 @@ function applyFilter(query: KeyQuery, filter: KeyFilter, now: Date): KeyQuery {
   return q;
 }
 
-/** The lookup by secret hash: the key, the secret, and the owner's current role. */
+/**
+ * The lookup by secret hash: the key, the secret, and the owner's current role. Groups: the owner's
+ * role in the group of the key's org (`group_role`), and the accounts of that group, joined through
+ * the key's org.
+ */
 function lookupQuery(db: Kysely<Database>) {
   return db
     .selectFrom("api_key_secrets")
@@ -101,10 +104,22 @@ function lookupQuery(db: Kysely<Database>) {
         .onRef("memberships.user_id", "=", "api_keys.owner_id")
         .on("api_keys.owner_type", "=", "user"),
     )
+    .leftJoin("orgs", "orgs.id", "api_keys.org_id")
+    .leftJoin("group_memberships", (join) =>
+      join
+        .onRef("group_memberships.group_id", "=", "orgs.group_id")
+        .onRef("group_memberships.user_id", "=", "api_keys.owner_id")
+        .on("api_keys.owner_type", "=", "user"),
+    )
     .leftJoin("service_accounts", (join) =>
       join
         .onRef("service_accounts.id", "=", "api_keys.owner_id")
-        .onRef("service_accounts.org_id", "=", "api_keys.org_id")
+        .on((eb) =>
+          eb.or([
+            eb("service_accounts.org_id", "=", eb.ref("api_keys.org_id")),
+            eb("service_accounts.group_id", "=", eb.ref("orgs.group_id")),
+          ]),
+        )
         .on("api_keys.owner_type", "=", "service_account")
         .on("service_accounts.deleted_at", "is", null),
     )
@@ -115,7 +130,9 @@ function lookupQuery(db: Kysely<Database>) {
       "api_key_secrets.created_at as secret_created_at",
       "api_key_secrets.expires_at as secret_expires_at",
       "memberships.role as member_role",
+      "memberships.roles as member_roles",
       "service_accounts.role as account_role",
+      "group_memberships.role as group_role",
     ])
     .where("api_key_secrets.hash", "=", "");
 }
@@ -146,6 +163,7 @@ function tokenLookupQuery(db: Kysely<Database>) {
       "oauth_access_tokens.service_account_id as owner_id",
       sql<string>`'live'`.as("environment"),
       "oauth_access_tokens.permissions as permissions",
+      sql<string>`'[]'`.as("roles"),
       sql<string>`'[]'`.as("labels"),
       sql<string>`'{}'`.as("metadata"),
       "oauth_access_tokens.expires_at as expires_at",
@@ -164,7 +182,9 @@ function tokenLookupQuery(db: Kysely<Database>) {
       "oauth_access_tokens.created_at as secret_created_at",
       "oauth_client_secrets.expires_at as secret_expires_at",
       sql<string | null>`null`.as("member_role"),
+      sql<string | null>`null`.as("member_roles"),
       "service_accounts.role as account_role",
+      sql<string | null>`null`.as("group_role"),
     ])
     .where("oauth_access_tokens.hash", "=", "");
 }
@@ -216,13 +236,27 @@ function toStoredLookup(row: LookupRow | undefined): StoredKeyLookup | null {
   });
   const ownerRole =
     key.owner.type === "user" ? row.member_role : key.owner.type === "service_account" ? row.account_role : null;
-  return { key, secret, ownerRole: ownerRole ?? null };
+  const ownerBindings =
+    key.owner.type === "user" && row.member_roles !== null ? parseJson<RoleBinding[]>(row.member_roles) : [];
+  const groupRole = key.owner.type === "user" ? row.group_role : null;
+  return { key, secret, ownerRole: ownerRole ?? null, groupRole, ownerBindings, customRoles: NO_CUSTOM_ROLES };
 }
+
+/** Whether the lookup names a role that is not built in: its org's custom roles are then read too. */
+function needsCustomRoles(lookup: StoredKeyLookup): boolean {
+  if (lookup.ownerRole !== null && !isBuiltInRole(lookup.ownerRole)) return true;
+  const custom = (binding: RoleBinding) => !isBuiltInRole(binding.role);
+  return lookup.key.roles.some(custom) || lookup.ownerBindings.some(custom);
+}
+
+/** The org's custom roles, for a lookup that names one (SQLite's reader; PostgreSQL builds the same query). */
+const CUSTOM_ROLES_SQL = "select name, permissions from org_roles where org_id = ?";
 
 /** The few methods of a better-sqlite3 database the hot lookup uses. */
 export interface SqliteReader {
   prepare(sql: string): {
     raw(on: true): { get(...parameters: unknown[]): unknown; columns(): { name: string }[] };
+    all(...parameters: unknown[]): unknown[];
   };
   close(): unknown;
 }
@@ -233,6 +267,7 @@ export class KyselyKeyStore implements KeyStore {
   private readonly keyLookup: PreparedLookup;
   private readonly tokenLookup: PreparedLookup;
   private reader: SqliteReader | null = null;
+  private customRoleStatement: { all(...parameters: unknown[]): unknown[] } | null = null;
 
   /**
    * `openReader` opens a second, read-only connection to an SQLite file: the lookup then runs there as
@@ -253,6 +288,7 @@ export class KyselyKeyStore implements KeyStore {
     this.reader = null;
     this.keyLookup.statement = null;
     this.tokenLookup.statement = null;
+    this.customRoleStatement = null;
   }
 
   /** Prepares both lookups on the read-only connection (once); false when there is none. */
@@ -266,6 +302,7 @@ export class KyselyKeyStore implements KeyStore {
       lookup.toRow = rowBuilder(statement.columns().map((column) => column.name));
       lookup.statement = statement;
     }
+    this.customRoleStatement = this.reader.prepare(CUSTOM_ROLES_SQL);
     return true;
   }
 
@@ -278,14 +315,27 @@ export class KyselyKeyStore implements KeyStore {
     );
   }
 
-  /** Keys first; a hash no key has may be an OAuth access token's (read the same way). */
+  /**
+   * Keys first; a hash no key has may be an OAuth access token's (read the same way). When the key or
+   * its owner holds a custom role, the org's custom roles are read as well (a second statement).
+   */
   findBySecretHash(hash: string): Promise<StoredKeyLookup | null> | StoredKeyLookup | null {
     if (this.prepareReader()) {
-      return toStoredLookup(this.readRow(this.keyLookup, hash) ?? this.readRow(this.tokenLookup, hash));
+      const found = toStoredLookup(this.readRow(this.keyLookup, hash) ?? this.readRow(this.tokenLookup, hash));
+      if (found === null || !needsCustomRoles(found)) return found;
+      const rows = this.customRoleStatement?.all(found.key.orgId) as { name: string; permissions: string }[];
+      return { ...found, customRoles: grantsOf(rows) };
     }
-    return this.queryRow(this.keyLookup, hash).then(async (row) =>
-      toStoredLookup(row ?? (await this.queryRow(this.tokenLookup, hash))),
-    );
+    return this.queryRow(this.keyLookup, hash).then(async (row) => {
+      const found = toStoredLookup(row ?? (await this.queryRow(this.tokenLookup, hash)));
+      if (found === null || !needsCustomRoles(found)) return found;
+      const rows = await this.db
+        .selectFrom("org_roles")
+        .select(["name", "permissions"])
+        .where("org_id", "=", found.key.orgId)
+        .execute();
+      return { ...found, customRoles: grantsOf(rows) };
+    });
   }
 
   private readRow(lookup: PreparedLookup, hash: string): LookupRow | undefined {
@@ -346,23 +396,7 @@ export class KyselyKeyStore implements KeyStore {
   ): Promise<ApiKey | null> {
     return translateDriverErrors("A key with this secret exists.", () =>
       this.db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable("api_keys")
-          .set({ hint: secret.hint, rotated_at: toTime(secret.createdAt) })
-          .where("org_id", "=", orgId)
-          .where("id", "=", id)
-          .where("deleted_at", "is", null)
-          .where("revoked_at", "is", null)
-          .executeTakeFirst();
-        if (result.numUpdatedRows === 0n) return null;
-        const until = toTime(graceUntil);
-        await trx
-          .updateTable("api_key_secrets")
-          .set({ expires_at: until })
-          .where("key_id", "=", id)
-          .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
-          .execute();
-        await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
+        if (!(await replaceSecret(trx, orgId, id, secret, graceUntil))) return null;
         if (vault !== undefined) await insertSecret(trx, vault.secret);
         await recordKeyEvents(trx, [event], vault === undefined ? [] : [vault.audit]);
         const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
@@ -384,7 +418,9 @@ export class KyselyKeyStore implements KeyStore {
           .selectAll("api_keys")
           .where("api_keys.org_id", "=", orgId)
           .where("api_keys.deleted_at", "is", null)
-          .where("api_keys.revoked_at", "is", null),
+          .where("api_keys.revoked_at", "is", null)
+          // Publishable keys live as long as their environment: never revoked in bulk.
+          .where("api_keys.kind", "!=", "publishable"),
         filter,
         now,
       ).execute();
@@ -447,6 +483,7 @@ function changeToColumns(change: KeyChange): Updateable<ApiKeysTable> {
       if (f.labels !== undefined) columns.labels = JSON.stringify(f.labels);
       if (f.metadata !== undefined) columns.metadata = JSON.stringify(f.metadata);
       if (f.permissions !== undefined) columns.permissions = JSON.stringify(f.permissions);
+      if (f.roles !== undefined) columns.roles = JSON.stringify(f.roles);
       if (f.ipAllowlist !== undefined) columns.ip_allowlist = JSON.stringify(f.ipAllowlist);
       if (f.rateLimit !== undefined) {
         const { rate_limit_limit, rate_limit_window_seconds } = limitColumns({
@@ -548,6 +585,37 @@ export async function revokeRows(
   }
   await recordKeyEvents(db, keys.filter((key) => revoked.has(key.id)).map(eventFor), alsoAudit);
   return keys.filter((key) => revoked.has(key.id)).map((key) => key.id);
+}
+
+/**
+ * Gives a live key a new current secret (inside a transaction): every other secret of the key stops at
+ * `graceUntil`, or earlier if it already would. False when the key is revoked or gone (nothing written).
+ */
+export async function replaceSecret(
+  trx: Transaction<Database>,
+  orgId: string,
+  id: string,
+  secret: KeySecret,
+  graceUntil: Date,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable("api_keys")
+    .set({ hint: secret.hint, rotated_at: toTime(secret.createdAt) })
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return false;
+  const until = toTime(graceUntil);
+  await trx
+    .updateTable("api_key_secrets")
+    .set({ expires_at: until })
+    .where("key_id", "=", id)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", until)]))
+    .execute();
+  await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();
+  return true;
 }
 
 async function getLiveKey(db: Db, orgId: string, id: string): Promise<ApiKey | null> {

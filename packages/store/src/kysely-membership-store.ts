@@ -1,11 +1,11 @@
 import type {
   AuditEvent,
-  BuiltInRole,
   MembershipStore,
   MemberView,
   NewMembership,
   Page,
   PageRequest,
+  RoleBinding,
 } from "@latchkey/core";
 import { LatchkeyError } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
@@ -68,15 +68,22 @@ export class KyselyMembershipStore implements MembershipStore {
     );
   }
 
-  async setRole(orgId: string, id: string, role: BuiltInRole, audit: AuditEvent): Promise<MemberView> {
+  async setRoles(
+    orgId: string,
+    id: string,
+    role: string,
+    roles: RoleBinding[],
+    audit: AuditEvent,
+  ): Promise<MemberView> {
     return this.db.transaction().execute(async (trx) => {
       await lockOrg(trx, orgId);
       const before = await this.members(trx, orgId).where("memberships.id", "=", id).executeTakeFirst();
       if (before === undefined) throw new LatchkeyError("NOT_FOUND", "No such membership.", { parameter: "id" });
       if (before.role === "owner" && role !== "owner") await requireAnotherOwner(trx, orgId, id);
-      await trx.updateTable("memberships").set({ role }).where("org_id", "=", orgId).where("id", "=", id).execute();
+      const columns = { role, roles: JSON.stringify(roles) };
+      await trx.updateTable("memberships").set(columns).where("org_id", "=", orgId).where("id", "=", id).execute();
       await appendAudit(trx, [audit]);
-      return rowToMember({ ...before, role });
+      return rowToMember({ ...before, ...columns });
     });
   }
 

@@ -1,6 +1,7 @@
-import type { AuditEvent, Org, OrgStore, OrgUpdate } from "@latchkey/core";
+import type { AuditEvent, Org, OrgStore, OrgUpdate, PublishableKeyPlan } from "@latchkey/core";
 import { type Kysely, PostgresAdapter } from "kysely";
 import { appendAudit } from "./kysely-audit-store.js";
+import { ensurePublishableKeys } from "./kysely-publishable-store.js";
 import { rowToOrg } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -13,7 +14,12 @@ export class KyselyOrgStore implements OrgStore {
     return row === undefined ? null : rowToOrg(row);
   }
 
-  async update(id: string, update: OrgUpdate, audit: AuditEvent): Promise<Org | null> {
+  async update(
+    id: string,
+    update: OrgUpdate,
+    audit: AuditEvent,
+    publishable?: PublishableKeyPlan,
+  ): Promise<Org | null> {
     return this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom("orgs").selectAll().where("id", "=", id);
       // PostgreSQL: lock the row, so that two concurrent changes to the policy both apply.
@@ -31,6 +37,8 @@ export class KyselyOrgStore implements OrgStore {
         .set({ name: changed.name, policy: JSON.stringify(changed.policy) })
         .where("id", "=", id)
         .execute();
+      // The environments' publishable keys follow the new environments in this transaction.
+      if (publishable !== undefined) await ensurePublishableKeys(trx, id, changed.policy.environments, publishable);
       await appendAudit(trx, [audit]);
       return changed;
     });

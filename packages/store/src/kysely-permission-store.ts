@@ -1,5 +1,7 @@
 import {
+  type ApiKey,
   type AuditEvent,
+  type KeyEvent,
   LatchkeyError,
   MAX_PRODUCT_PERMISSIONS,
   type PermissionCatalogueStore,
@@ -9,6 +11,7 @@ import type { Kysely } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
 import { lockOrg } from "./kysely-membership-store.js";
+import { syncPublishablePermissions } from "./kysely-publishable-store.js";
 import { required, toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -32,8 +35,12 @@ export class KyselyPermissionStore implements PermissionCatalogueStore {
     }));
   }
 
-  async create(permission: ProductPermission, audit: AuditEvent): Promise<void> {
-    await translateDriverErrors("The org's catalogue already has this permission.", () =>
+  async create(
+    permission: ProductPermission,
+    audit: AuditEvent,
+    keyEventFor?: (key: ApiKey) => KeyEvent,
+  ): Promise<string[]> {
+    return translateDriverErrors("The org's catalogue already has this permission.", () =>
       this.db.transaction().execute(async (trx) => {
         await lockOrg(trx, permission.orgId);
         const count = await trx
@@ -57,7 +64,13 @@ export class KyselyPermissionStore implements PermissionCatalogueStore {
             created_at: toTime(permission.createdAt),
           })
           .execute();
+        // The org's publishable keys carry exactly its publishable permissions, from this commit on.
+        const changed =
+          permission.publishable && keyEventFor !== undefined
+            ? await syncPublishablePermissions(trx, permission.orgId, keyEventFor)
+            : [];
         await appendAudit(trx, [audit]);
+        return changed;
       }),
     );
   }

@@ -56,6 +56,32 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
     return paginate(query, "service_accounts.id", page, rowToServiceAccount);
   }
 
+  async update(
+    orgId: string,
+    id: string,
+    change: { name?: string; role?: string },
+    audit: AuditEvent,
+  ): Promise<ServiceAccount | null> {
+    return translateDriverErrors("A service account with this name exists in the org.", () =>
+      this.db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("service_accounts")
+          .set({
+            ...(change.name !== undefined && { name: change.name }),
+            ...(change.role !== undefined && { role: change.role }),
+          })
+          .where("org_id", "=", orgId)
+          .where("id", "=", id)
+          .where("deleted_at", "is", null)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return null;
+        await appendAudit(trx, [audit]);
+        const row = await trx.selectFrom("service_accounts").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+        return rowToServiceAccount(row);
+      }),
+    );
+  }
+
   async delete(
     orgId: string,
     id: string,

@@ -3,6 +3,7 @@ import { type Kysely, PostgresAdapter, sql } from "kysely";
 import { type ConnectOptions, connect, parseDatabaseUrl } from "./connect.js";
 import { KyselyAlertStore } from "./kysely-alert-store.js";
 import { KyselyAuditStore } from "./kysely-audit-store.js";
+import { KyselyGroupStore } from "./kysely-group-store.js";
 import { KyselyInvitationStore } from "./kysely-invitation-store.js";
 import { insertKey, KyselyKeyStore, type SqliteReader } from "./kysely-key-store.js";
 import { KyselyMembershipStore } from "./kysely-membership-store.js";
@@ -10,6 +11,9 @@ import { KyselyOAuthStore } from "./kysely-oauth-store.js";
 import { KyselyOrgStore } from "./kysely-org-store.js";
 import { KyselyPeopleStore } from "./kysely-people-store.js";
 import { KyselyPermissionStore } from "./kysely-permission-store.js";
+import { KyselyProjectStore } from "./kysely-project-store.js";
+import { createPublishableKeys, KyselyPublishableStore } from "./kysely-publishable-store.js";
+import { KyselyRoleStore } from "./kysely-role-store.js";
 import { KyselyServiceAccountStore } from "./kysely-service-account-store.js";
 import { KyselySessionStore } from "./kysely-session-store.js";
 import { KyselyUsageStore } from "./kysely-usage-store.js";
@@ -18,7 +22,7 @@ import { KyselyVaultStore } from "./kysely-vault-store.js";
 import { KyselyWebhookStore } from "./kysely-webhook-store.js";
 import { migrateToLatest } from "./migrations.js";
 import { PostgresInvalidationBus } from "./postgres-invalidation-bus.js";
-import { membershipToRow, orgToRow, toTime } from "./rows.js";
+import { groupMembershipToRow, groupToRow, membershipToRow, orgToRow, toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
 /** The advisory lock id that serialises first starts on PostgreSQL ("LATCHKEY" in ASCII, truncated). */
@@ -29,10 +33,14 @@ export class KyselyStore implements Store {
   readonly alerts: KyselyAlertStore;
   readonly audit: KyselyAuditStore;
   readonly keys: KyselyKeyStore;
+  readonly publishableKeys: KyselyPublishableStore;
   readonly orgs: KyselyOrgStore;
+  readonly groups: KyselyGroupStore;
   readonly users: KyselyUserStore;
   readonly memberships: KyselyMembershipStore;
   readonly permissions: KyselyPermissionStore;
+  readonly roles: KyselyRoleStore;
+  readonly projects: KyselyProjectStore;
   readonly serviceAccounts: KyselyServiceAccountStore;
   readonly oauth: KyselyOAuthStore;
   readonly usage: KyselyUsageStore;
@@ -50,10 +58,14 @@ export class KyselyStore implements Store {
     this.alerts = new KyselyAlertStore(db);
     this.audit = new KyselyAuditStore(db);
     this.keys = new KyselyKeyStore(db, openReader);
+    this.publishableKeys = new KyselyPublishableStore(db);
     this.orgs = new KyselyOrgStore(db);
+    this.groups = new KyselyGroupStore(db);
     this.users = new KyselyUserStore(db);
     this.memberships = new KyselyMembershipStore(db);
     this.permissions = new KyselyPermissionStore(db);
+    this.roles = new KyselyRoleStore(db);
+    this.projects = new KyselyProjectStore(db);
     this.serviceAccounts = new KyselyServiceAccountStore(db);
     this.oauth = new KyselyOAuthStore(db);
     this.usage = new KyselyUsageStore(db);
@@ -88,9 +100,26 @@ export class KyselyStore implements Store {
             created_at: toTime(records.user.createdAt),
           })
           .execute();
+        await trx.insertInto("groups").values(groupToRow(records.group)).execute();
+        await trx.insertInto("group_memberships").values(groupMembershipToRow(records.groupMembership)).execute();
         await trx.insertInto("orgs").values(orgToRow(records.org)).execute();
         await trx.insertInto("memberships").values(membershipToRow(records.membership)).execute();
         await insertKey(trx, records.key, records.secret, records.event);
+        if (records.publishable !== undefined) {
+          // The org's data key (new, like the org) first: the publishable keys' values are sealed under it.
+          const dataKey = records.publishable.dataKey;
+          await trx
+            .insertInto("vault_data_keys")
+            .values({
+              org_id: dataKey.orgId,
+              version: dataKey.version,
+              wrapped_key: dataKey.wrapped,
+              created_at: toTime(dataKey.createdAt),
+              rotated_at: null,
+            })
+            .execute();
+          await createPublishableKeys(trx, records.org.id, records.publishable.keys);
+        }
         return true;
       });
     } catch (error) {

@@ -1,4 +1,4 @@
-import { GENESIS_HASH } from "@latchkey/core";
+import { GENESIS_HASH, newId, systemClock, systemRandom } from "@latchkey/core";
 import {
   type CreateTableBuilder,
   type Kysely,
@@ -419,9 +419,177 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  "0011_roles_projects": {
+    async up(db: Kysely<unknown>) {
+      // Custom roles of an org: a name and the permissions it grants (JSON text).
+      await db.schema
+        .createTable("org_roles")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("permissions", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("org_roles_name", ["org_id", "name"])
+        .execute();
+      // Projects: named sub-resources of an org, the narrowest scope of a role/scope pair.
+      await db.schema
+        .createTable("projects")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("description", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by_type", "text", (c) => c.notNull())
+        .addColumn("created_by_id", "text", (c) => c.notNull())
+        .addUniqueConstraint("projects_name", ["org_id", "name"])
+        .execute();
+      // Role/scope pairs (JSON text) of keys and memberships.
+      await db.schema
+        .alterTable("api_keys")
+        .addColumn("roles", "text", (c) => c.notNull().defaultTo("[]"))
+        .execute();
+      await db.schema
+        .alterTable("memberships")
+        .addColumn("roles", "text", (c) => c.notNull().defaultTo("[]"))
+        .execute();
+    },
+  },
+  "0012_publishable_keys": {
+    async up(db: Kysely<unknown>) {
+      // Publishable keys are api_keys rows (kind `publishable`), so verification, usage, events and the
+      // generic list need nothing new. "One live key per org and environment" is a partial unique index
+      // on those rows rather than a table pointing at the key: the rule then holds for every writer
+      // (however many race) and frees the environment as soon as its key is revoked. Both SQLite and
+      // PostgreSQL support partial indexes. A publishable key is never deleted (the generic routes refuse).
+      await sql`create unique index api_keys_publishable_live on api_keys (org_id, environment) where kind = 'publishable' and revoked_at is null`.execute(
+        db,
+      );
+      // A publishable key's value is public, so it may be shown again: it is kept sealed under the org's
+      // data key (like webhook signing secrets), replaced on each regeneration.
+      await db.schema
+        .createTable("publishable_key_values")
+        .addColumn("key_id", "text", (c) => c.primaryKey().references("api_keys.id"))
+        .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id"))
+        .addColumn("sealed", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+  "0013_groups": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("groups")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("slug", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("group_memberships")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("group_id", "text", (c) => c.notNull().references("groups.id"))
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("group_memberships_group_user", ["group_id", "user_id"])
+        .execute();
+      await db.schema.createIndex("group_memberships_user").on("group_memberships").columns(["user_id"]).execute();
+      await db.schema
+        .alterTable("orgs")
+        .addColumn("group_id", "text", (c) => c.references("groups.id"))
+        .execute();
+      // Upgrades keep working: each existing org gets a group of its own, named after it, and the org's
+      // owners own the group (their rights in the org are the same: the union of two owner roles).
+      const orgs = await sql<{ id: string; name: string; slug: string; created_at: string }>`
+        select id, name, slug, created_at from orgs order by id`.execute(db);
+      for (const org of orgs.rows) {
+        const groupId = newId(systemClock, systemRandom);
+        await sql`insert into groups (id, name, slug, created_at)
+          values (${groupId}, ${org.name}, ${org.slug}, ${org.created_at})`.execute(db);
+        await sql`update orgs set group_id = ${groupId} where id = ${org.id}`.execute(db);
+        const owners = await sql<{ user_id: string }>`
+          select user_id from memberships where org_id = ${org.id} and role = 'owner' order by id`.execute(db);
+        for (const owner of owners.rows) {
+          await sql`insert into group_memberships (id, group_id, user_id, role, created_at)
+            values (${newId(systemClock, systemRandom)}, ${groupId}, ${owner.user_id}, 'owner', ${org.created_at})`.execute(
+            db,
+          );
+        }
+      }
+      await db.schema.createIndex("orgs_group").on("orgs").columns(["group_id", "id"]).execute();
+      if (isPostgres(db)) {
+        await sql`alter table orgs alter column group_id set not null`.execute(db);
+        await sql`alter table service_accounts alter column org_id drop not null`.execute(db);
+        await sql`alter table service_accounts add column group_id text references groups (id)`.execute(db);
+        await sql`alter table service_accounts add constraint service_accounts_one_scope
+          check ((org_id is null) <> (group_id is null))`.execute(db);
+      } else {
+        await rebuildSqliteServiceAccounts(db);
+      }
+      await db.schema
+        .createIndex("service_accounts_group_live_name")
+        .on("service_accounts")
+        .columns(["group_id", "name"])
+        .unique()
+        .where(sql.ref("deleted_at"), "is", null)
+        .execute();
+    },
+  },
 };
 
+/**
+ * SQLite cannot make a column nullable or add a CHECK to a table: the table is rebuilt (the documented
+ * way: foreign keys off, copy, drop, rename, foreign keys on and checked). Migrations on SQLite run
+ * outside a transaction, which is what lets the pragma take effect.
+ */
+async function rebuildSqliteServiceAccounts(db: Kysely<unknown>): Promise<void> {
+  const columns = sql.raw(
+    "id, org_id, name, role, auth_type, created_at, created_by_type, created_by_id, deleted_at, access_token_ttl_seconds",
+  );
+  await sql`pragma foreign_keys = off`.execute(db);
+  try {
+    await sql`create table service_accounts_rebuilt (
+      id text primary key,
+      org_id text references orgs (id),
+      group_id text references groups (id),
+      name text not null,
+      role text not null,
+      auth_type text not null,
+      created_at text not null,
+      created_by_type text not null,
+      created_by_id text not null,
+      deleted_at text,
+      access_token_ttl_seconds integer,
+      constraint service_accounts_one_scope check ((org_id is null) <> (group_id is null))
+    )`.execute(db);
+    await sql`insert into service_accounts_rebuilt (${columns}) select ${columns} from service_accounts`.execute(db);
+    await sql`drop table service_accounts`.execute(db);
+    await sql`alter table service_accounts_rebuilt rename to service_accounts`.execute(db);
+    await db.schema
+      .createIndex("service_accounts_live_name")
+      .on("service_accounts")
+      .columns(["org_id", "name"])
+      .unique()
+      .where(sql.ref("deleted_at"), "is", null)
+      .execute();
+  } finally {
+    await sql`pragma foreign_keys = on`.execute(db);
+  }
+  const broken = await sql`pragma foreign_key_check`.execute(db);
+  if (broken.rows.length > 0) throw new Error("0013_groups: foreign keys broken by the service_accounts rebuild");
+}
+
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Brings the schema up to and including the migration named `name` (not later ones): for upgrade tests,
+ * which write data in an older schema and then migrate it.
+ */
+export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error;
+}
 
 /** Brings the schema to the newest migration. Safe to run on every start and from several nodes. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {

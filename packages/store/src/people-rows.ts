@@ -1,4 +1,4 @@
-import type { BuiltInRole, Invitation, PrincipalRef, Session } from "@latchkey/core";
+import type { Invitation, PrincipalRef, Session } from "@latchkey/core";
 import type { Selectable } from "kysely";
 import { toTime } from "./rows.js";
 import type { InvitationsTable, SessionsTable } from "./schema.js";
@@ -49,7 +49,7 @@ export function rowToInvitation(row: Omit<Selectable<InvitationsTable>, "token_h
     id: row.id,
     orgId: row.org_id,
     email: row.email,
-    role: row.role as BuiltInRole,
+    role: row.role,
     createdBy: { type: row.created_by_type, id: row.created_by_id } as PrincipalRef,
     createdAt: new Date(row.created_at),
     expiresAt: new Date(row.expires_at),

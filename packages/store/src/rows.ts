@@ -5,12 +5,16 @@ import {
   type ClientSecret,
   type CredentialKind,
   DEFAULT_ORG_POLICY,
+  type Group,
+  type GroupMembership,
+  type GroupServiceAccount,
   type KeyEvent,
   type KeyKind,
   type KeySecret,
   type Membership,
   type Org,
   type PrincipalRef,
+  type RoleBinding,
   type ServiceAccount,
   type ServiceAccountAuthType,
   type User,
@@ -21,6 +25,8 @@ import type {
   ApiKeyEventsTable,
   ApiKeySecretsTable,
   ApiKeysTable,
+  GroupMembershipsTable,
+  GroupsTable,
   MembershipsTable,
   OAuthAccessTokensTable,
   OAuthClientSecretsTable,
@@ -34,13 +40,18 @@ export function toTime(date: Date): string {
   return date.toISOString();
 }
 
+/** Escapes `%`, `_` and `\` for a LIKE pattern with ESCAPE '\'. */
+export function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** A stored time, or null. */
 export function fromTime(value: string | null): Date | null {
   return value === null ? null : new Date(value);
 }
 
 /** JSON.parse, without the parser for the empty array and object that most keys store. */
-function parseJson<T>(text: string): T {
+export function parseJson<T>(text: string): T {
   if (text === "[]") return [] as T;
   if (text === "{}") return {} as T;
   return JSON.parse(text) as T;
@@ -65,6 +76,7 @@ export function keyToRow(key: ApiKey): Selectable<ApiKeysTable> {
     description: key.description,
     environment: key.environment,
     permissions: JSON.stringify(key.permissions),
+    roles: JSON.stringify(key.roles),
     labels: JSON.stringify(key.labels),
     metadata: JSON.stringify(key.metadata),
     expires_at: key.expiresAt && toTime(key.expiresAt),
@@ -94,6 +106,7 @@ export const VERIFIABLE_COLUMNS = [
   "owner_id",
   "environment",
   "permissions",
+  "roles",
   "labels",
   "metadata",
   "expires_at",
@@ -120,6 +133,7 @@ export function rowToVerifiableKey(row: VerifiableRow): VerifiableKey {
     owner: principal(row.owner_type, row.owner_id),
     environment: row.environment,
     permissions: parseJson<string[]>(row.permissions),
+    roles: parseJson<RoleBinding[]>(row.roles),
     labels: parseJson<string[]>(row.labels),
     metadata: parseJson<Record<string, unknown>>(row.metadata),
     expiresAt: fromTime(row.expires_at),
@@ -239,6 +253,7 @@ export function rowToEvent(row: Omit<Selectable<ApiKeyEventsTable>, "seq">): Key
 export function orgToRow(org: Org): Selectable<OrgsTable> {
   return {
     id: org.id,
+    group_id: org.groupId,
     name: org.name,
     slug: org.slug,
     policy: JSON.stringify(org.policy),
@@ -246,13 +261,22 @@ export function orgToRow(org: Org): Selectable<OrgsTable> {
   };
 }
 
+/** A stored policy; fields (and key prefixes) stored before they existed take their defaults. */
+function policyOf(text: string): Org["policy"] {
+  const stored = JSON.parse(text) as Partial<Org["policy"]>;
+  const policy = { ...structuredClone(DEFAULT_ORG_POLICY), ...stored };
+  policy.keyPrefixes = { ...DEFAULT_ORG_POLICY.keyPrefixes, ...stored.keyPrefixes };
+  return policy;
+}
+
 export function rowToOrg(row: Selectable<OrgsTable>): Org {
   return {
     id: row.id,
+    groupId: row.group_id as string,
     name: row.name,
     slug: row.slug,
     // Policies stored before a field existed take that field's default.
-    policy: { ...structuredClone(DEFAULT_ORG_POLICY), ...(JSON.parse(row.policy) as Partial<Org["policy"]>) },
+    policy: policyOf(row.policy),
     createdAt: required(row.created_at),
   };
 }
@@ -267,6 +291,7 @@ export function membershipToRow(membership: Membership): Selectable<MembershipsT
     org_id: membership.orgId,
     user_id: membership.userId,
     role: membership.role,
+    roles: JSON.stringify(membership.roles),
     created_at: toTime(membership.createdAt),
   };
 }
@@ -276,7 +301,8 @@ export function rowToMembership(row: Selectable<MembershipsTable>): Membership {
     id: row.id,
     orgId: row.org_id,
     userId: row.user_id,
-    role: row.role as BuiltInRole,
+    role: row.role,
+    roles: parseJson<RoleBinding[]>(row.roles),
     createdAt: required(row.created_at),
   };
 }
@@ -285,6 +311,7 @@ export function serviceAccountToRow(account: ServiceAccount): Selectable<Service
   return {
     id: account.id,
     org_id: account.orgId,
+    group_id: null,
     name: account.name,
     role: account.role,
     auth_type: account.authType,
@@ -299,9 +326,10 @@ export function serviceAccountToRow(account: ServiceAccount): Selectable<Service
 export function rowToServiceAccount(row: Selectable<ServiceAccountsTable>): ServiceAccount {
   return {
     id: row.id,
-    orgId: row.org_id,
+    // Org accounts are read by org id: a group's account (org_id null) is never read as an org's.
+    orgId: row.org_id as string,
     name: row.name,
-    role: row.role as BuiltInRole,
+    role: row.role,
     authType: row.auth_type as ServiceAccountAuthType,
     accessTokenTtlSeconds: row.access_token_ttl_seconds === null ? null : Number(row.access_token_ttl_seconds),
     createdAt: required(row.created_at),
@@ -361,4 +389,42 @@ export function rowToAccessToken(row: Selectable<OAuthAccessTokensTable>): Acces
     createdAt: required(row.created_at),
     expiresAt: required(row.expires_at),
   };
+}
+
+export function groupToRow(group: Group): Selectable<GroupsTable> {
+  return { id: group.id, name: group.name, slug: group.slug, created_at: toTime(group.createdAt) };
+}
+
+export function rowToGroup(row: Selectable<GroupsTable>): Group {
+  return { id: row.id, name: row.name, slug: row.slug, createdAt: required(row.created_at) };
+}
+
+export function groupMembershipToRow(membership: GroupMembership): Selectable<GroupMembershipsTable> {
+  return {
+    id: membership.id,
+    group_id: membership.groupId,
+    user_id: membership.userId,
+    role: membership.role,
+    created_at: toTime(membership.createdAt),
+  };
+}
+
+export function rowToGroupMembership(row: Selectable<GroupMembershipsTable>): GroupMembership {
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    userId: row.user_id,
+    role: row.role as BuiltInRole,
+    createdAt: required(row.created_at),
+  };
+}
+
+export function groupServiceAccountToRow(account: GroupServiceAccount): Selectable<ServiceAccountsTable> {
+  const { groupId, ...rest } = account;
+  return { ...serviceAccountToRow({ ...rest, orgId: "" }), org_id: null, group_id: groupId };
+}
+
+export function rowToGroupServiceAccount(row: Selectable<ServiceAccountsTable>): GroupServiceAccount {
+  const { orgId: _orgId, ...rest } = rowToServiceAccount(row);
+  return { ...rest, groupId: row.group_id as string };
 }

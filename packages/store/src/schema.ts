@@ -6,7 +6,12 @@ import type { Generated } from "kysely";
  */
 export interface Database {
   org_permissions: OrgPermissionsTable;
+  org_roles: OrgRolesTable;
+  projects: ProjectsTable;
+  publishable_key_values: PublishableKeyValuesTable;
   orgs: OrgsTable;
+  groups: GroupsTable;
+  group_memberships: GroupMembershipsTable;
   users: UsersTable;
   memberships: MembershipsTable;
   service_accounts: ServiceAccountsTable;
@@ -220,9 +225,26 @@ export interface UsageCountsTable {
 
 export interface OrgsTable {
   id: string;
+  /** Set for every org; nullable in the table only because SQLite cannot add a NOT NULL column to rows. */
+  group_id: string | null;
   name: string;
   slug: string;
   policy: string;
+  created_at: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  slug: string;
+  created_at: string;
+}
+
+export interface GroupMembershipsTable {
+  id: string;
+  group_id: string;
+  user_id: string;
+  role: string;
   created_at: string;
 }
 
@@ -239,12 +261,34 @@ export interface MembershipsTable {
   org_id: string;
   user_id: string;
   role: string;
+  roles: string;
   created_at: string;
+}
+
+export interface OrgRolesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  permissions: string;
+  created_at: string;
+}
+
+export interface ProjectsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  created_by_type: string;
+  created_by_id: string;
 }
 
 export interface ServiceAccountsTable {
   id: string;
-  org_id: string;
+  /** An org's account has org_id, a group's has group_id: exactly one is set (a CHECK says so). */
+  org_id: string | null;
+  group_id: string | null;
   name: string;
   role: string;
   auth_type: string;
@@ -265,6 +309,7 @@ export interface ApiKeysTable {
   description: string | null;
   environment: string;
   permissions: string;
+  roles: string;
   labels: string;
   metadata: string;
   expires_at: string | null;
@@ -324,4 +369,12 @@ export interface OrgPermissionsTable {
   description: string;
   publishable: number;
   created_at: string;
+}
+
+/** The sealed value of each publishable key (`<data key version>.v1.<nonce>.<ciphertext>.<tag>`). */
+export interface PublishableKeyValuesTable {
+  key_id: string;
+  org_id: string;
+  sealed: string;
+  updated_at: string;
 }

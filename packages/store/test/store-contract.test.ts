@@ -7,14 +7,27 @@ import type { Kysely } from "kysely";
 import pg from "pg";
 import { describe } from "vitest";
 import { type KyselyStore, openStore } from "../src/kysely-store.js";
-import { membershipToRow, orgToRow, toTime } from "../src/rows.js";
+import { groupMembershipToRow, groupToRow, membershipToRow, orgToRow, toTime } from "../src/rows.js";
 import type { Database } from "../src/schema.js";
 
 /** Plain inserts for what the Store port cannot create yet. */
 function seedWith(db: Kysely<Database>): StoreSeed {
   return {
     async org(org) {
+      const group = await db.selectFrom("groups").select("id").where("id", "=", org.groupId).executeTakeFirst();
+      if (group === undefined) {
+        await db
+          .insertInto("groups")
+          .values(groupToRow({ id: org.groupId, name: org.name, slug: `group-${org.slug}`, createdAt: org.createdAt }))
+          .execute();
+      }
       await db.insertInto("orgs").values(orgToRow(org)).execute();
+    },
+    async group(group) {
+      await db.insertInto("groups").values(groupToRow(group)).execute();
+    },
+    async groupMembership(membership) {
+      await db.insertInto("group_memberships").values(groupMembershipToRow(membership)).execute();
     },
     async user(user) {
       await db

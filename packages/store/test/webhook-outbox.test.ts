@@ -103,9 +103,23 @@ describe.each([
     ({ nodes, close } = await backend.open());
     const [a] = nodes;
     orgId = newId(clock, random);
+    const groupId = newId(clock, random);
+    await a.db
+      .insertInto("groups")
+      .values({ id: groupId, name: "Group", slug: `group-${groupId}`, created_at: start.toISOString() })
+      .execute();
     await a.db
       .insertInto("orgs")
-      .values(orgToRow({ id: orgId, name: "Org", slug: `org-${orgId}`, policy: DEFAULT_ORG_POLICY, createdAt: start }))
+      .values(
+        orgToRow({
+          id: orgId,
+          groupId,
+          name: "Org",
+          slug: `org-${orgId}`,
+          policy: DEFAULT_ORG_POLICY,
+          createdAt: start,
+        }),
+      )
       .execute();
     endpointId = newId(clock, random);
     await a.webhooks.create(

@@ -7,6 +7,9 @@ import {
   type Clock,
   DEFAULT_KEY_PREFIXES,
   DEFAULT_ORG_POLICY,
+  type Group,
+  type GroupMembership,
+  type GroupServiceAccount,
   generateKey,
   type KeyEvent,
   type KeyEventType,
@@ -115,6 +118,7 @@ export class TestData {
     const suffix = this.unique();
     return {
       id: this.id(),
+      groupId: this.id(),
       name: `Org ${suffix}`,
       slug: `org-${suffix}`,
       policy: { ...DEFAULT_ORG_POLICY, environments: [...DEFAULT_ORG_POLICY.environments] },
@@ -134,13 +138,33 @@ export class TestData {
     };
   }
 
-  membership(
-    orgId: string,
+  group(overrides: Partial<Group> = {}): Group {
+    const suffix = this.unique();
+    return {
+      id: this.id(),
+      name: `Group ${suffix}`,
+      slug: `group-${suffix}`,
+      createdAt: this.clock.now(),
+      ...overrides,
+    };
+  }
+
+  groupMembership(
+    groupId: string,
     userId: string,
     role: BuiltInRole = "member",
-    overrides: Partial<Membership> = {},
-  ): Membership {
-    return { id: this.id(), orgId, userId, role, createdAt: this.clock.now(), ...overrides };
+    overrides: Partial<GroupMembership> = {},
+  ): GroupMembership {
+    return { id: this.id(), groupId, userId, role, createdAt: this.clock.now(), ...overrides };
+  }
+
+  groupServiceAccount(groupId: string, overrides: Partial<Omit<GroupServiceAccount, "groupId">> = {}) {
+    const { orgId: _orgId, ...account } = this.serviceAccount("", overrides);
+    return { ...account, groupId } satisfies GroupServiceAccount;
+  }
+
+  membership(orgId: string, userId: string, role: string = "member", overrides: Partial<Membership> = {}): Membership {
+    return { id: this.id(), orgId, userId, role, roles: [], createdAt: this.clock.now(), ...overrides };
   }
 
   serviceAccount(orgId: string, overrides: Partial<Omit<ServiceAccount, "orgId">> = {}): ServiceAccount {
@@ -188,6 +212,7 @@ export class TestData {
       description: null,
       environment: "live",
       permissions: [],
+      roles: [],
       labels: [],
       metadata: {},
       expiresAt: null,
@@ -233,14 +258,16 @@ export class TestData {
   /** What a first start writes: an owner, their org, the membership and a personal token. */
   bootstrapRecords(overrides: { user?: Partial<User>; org?: Partial<Org> } = {}): BootstrapRecords {
     const user = this.user(overrides.user);
-    const org = this.org(overrides.org);
+    const group = this.group();
+    const org = this.org({ groupId: group.id, ...overrides.org });
+    const groupMembership = this.groupMembership(group.id, user.id, "owner");
     const membership = this.membership(org.id, user.id, "owner");
     const { key, secret, event } = this.key(
       org.id,
       { type: "user", id: user.id },
       { name: "bootstrap", permissions: ["*"] },
     );
-    return { user, passwordHash: "test-password-hash", org, membership, key, secret, event };
+    return { user, passwordHash: "test-password-hash", group, groupMembership, org, membership, key, secret, event };
   }
 }
 

@@ -229,9 +229,12 @@ export function describeBootstrapContract(factory: StoreFactory): void {
   describe("Store bootstrap", () => {
     const t = useStoreFixture(factory);
 
-    it("writes the owner, org, membership and token, readable through the ports", async () => {
+    it("writes the owner, group, org, memberships and token, readable through the ports", async () => {
       const { records } = t.boot;
       expect(await t.store.users.count()).toBe(1);
+      expect(await t.store.groups.get(records.group.id)).toEqual(records.group);
+      expect(await t.store.groups.ofOrg(records.org.id)).toEqual(records.group);
+      expect(await t.store.groups.membership(records.group.id, records.user.id)).toEqual(records.groupMembership);
       expect(await t.store.users.get(records.user.id)).toEqual(records.user);
       expect(await t.store.orgs.get(records.org.id)).toEqual(records.org);
       expect(await t.store.users.membership(records.org.id, records.user.id)).toEqual(records.membership);
@@ -240,6 +243,9 @@ export function describeBootstrapContract(factory: StoreFactory): void {
         key: toVerifiableKey(records.key),
         secret: records.secret,
         ownerRole: "owner",
+        ownerBindings: [],
+        customRoles: {},
+        groupRole: "owner",
       });
       expect(await t.store.keys.listEvents(records.org.id, records.key.id)).toEqual([records.event]);
     });

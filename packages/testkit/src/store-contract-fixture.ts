@@ -1,6 +1,7 @@
 import {
   type ApiKey,
-  type BuiltInRole,
+  type Group,
+  type GroupMembership,
   isLatchkeyError,
   type KeyEvent,
   type Membership,
@@ -24,7 +25,10 @@ import {
  * test can have more than the one org a bootstrap makes.
  */
 export interface StoreSeed {
+  /** Inserts the org, and its group (named after it) unless that group exists. */
   org(org: Org): Promise<void>;
+  group(group: Group): Promise<void>;
+  groupMembership(membership: GroupMembership): Promise<void>;
   user(user: User): Promise<void>;
   membership(membership: Membership): Promise<void>;
 }
@@ -84,7 +88,7 @@ export class StoreFixture {
   }
 
   /** Seeds a new org with one member of `role`. */
-  async addOrg(role: BuiltInRole = "owner"): Promise<SeededOrg> {
+  async addOrg(role: string = "owner"): Promise<SeededOrg> {
     const org = this.data.org();
     const user = this.data.user();
     const membership = this.data.membership(org.id, user.id, role);

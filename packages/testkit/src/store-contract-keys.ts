@@ -18,7 +18,14 @@ export function describeKeyLookupContract(factory: StoreFactory): void {
         environment: "test",
       });
       const found = await t.store.keys.findBySecretHash(built.secret.hash);
-      expect(found).toEqual({ key: toVerifiableKey(built.key), secret: built.secret, ownerRole: "admin" });
+      expect(found).toEqual({
+        key: toVerifiableKey(built.key),
+        secret: built.secret,
+        ownerRole: "admin",
+        ownerBindings: [],
+        customRoles: {},
+        groupRole: null,
+      });
     });
 
     it("gives a service account's key the account's role", async () => {

@@ -27,6 +27,7 @@ export function describeMembershipContract(factory: StoreFactory): void {
         orgId: t.boot.orgId,
         email: other.user.email.toLowerCase(),
         role: "member" as const,
+        roles: [],
         createdAt: t.clock.now(),
       };
       const added = await t.store.memberships.add(membership, () => t.data.audit("membership.created"));
@@ -49,7 +50,7 @@ export function describeMembershipContract(factory: StoreFactory): void {
       const [owner] = (await t.store.memberships.list(t.boot.orgId, { limit: 10 })).items;
       const ownerId = owner?.id ?? "";
       await expectLatchkeyError(
-        t.store.memberships.setRole(t.boot.orgId, ownerId, "admin", t.data.audit("membership.updated")),
+        t.store.memberships.setRoles(t.boot.orgId, ownerId, "admin", [], t.data.audit("membership.updated")),
         "CONFLICT",
       );
       await expectLatchkeyError(
@@ -58,13 +59,21 @@ export function describeMembershipContract(factory: StoreFactory): void {
       );
       const other = await t.addOrg();
       const second = await t.store.memberships.add(
-        { id: t.data.id(), orgId: t.boot.orgId, email: other.user.email, role: "owner", createdAt: t.clock.now() },
+        {
+          id: t.data.id(),
+          orgId: t.boot.orgId,
+          email: other.user.email,
+          role: "owner",
+          roles: [],
+          createdAt: t.clock.now(),
+        },
         () => t.data.audit("membership.created"),
       );
-      const demoted = await t.store.memberships.setRole(
+      const demoted = await t.store.memberships.setRoles(
         t.boot.orgId,
         ownerId,
         "viewer",
+        [],
         t.data.audit("membership.updated"),
       );
       expect(demoted.role).toBe("viewer");
@@ -75,7 +84,7 @@ export function describeMembershipContract(factory: StoreFactory): void {
       await t.store.memberships.remove(t.boot.orgId, ownerId, t.data.audit("membership.deleted"));
       expect(await t.store.memberships.get(t.boot.orgId, ownerId)).toBeNull();
       await expectLatchkeyError(
-        t.store.memberships.setRole(t.boot.orgId, ownerId, "admin", t.data.audit("membership.updated")),
+        t.store.memberships.setRoles(t.boot.orgId, ownerId, "admin", [], t.data.audit("membership.updated")),
         "NOT_FOUND",
       );
     });
@@ -84,12 +93,19 @@ export function describeMembershipContract(factory: StoreFactory): void {
       const other = await t.addOrg();
       const [first] = (await t.store.memberships.list(t.boot.orgId, { limit: 10 })).items;
       const second = await t.store.memberships.add(
-        { id: t.data.id(), orgId: t.boot.orgId, email: other.user.email, role: "owner", createdAt: t.clock.now() },
+        {
+          id: t.data.id(),
+          orgId: t.boot.orgId,
+          email: other.user.email,
+          role: "owner",
+          roles: [],
+          createdAt: t.clock.now(),
+        },
         () => t.data.audit("membership.created"),
       );
       const results = await Promise.allSettled([
-        t.store.memberships.setRole(t.boot.orgId, first?.id ?? "", "admin", t.data.audit("membership.updated")),
-        t.store.memberships.setRole(t.boot.orgId, second?.id ?? "", "admin", t.data.audit("membership.updated")),
+        t.store.memberships.setRoles(t.boot.orgId, first?.id ?? "", "admin", [], t.data.audit("membership.updated")),
+        t.store.memberships.setRoles(t.boot.orgId, second?.id ?? "", "admin", [], t.data.audit("membership.updated")),
       ]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
       const owners = (await t.store.memberships.list(t.boot.orgId, { limit: 10 })).items.filter(

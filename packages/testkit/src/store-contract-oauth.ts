@@ -141,6 +141,7 @@ export function describeOAuthContract(factory: StoreFactory): void {
           owner: { type: "service_account", id: account.id },
           environment: "live",
           permissions: ["*"],
+          roles: [],
           labels: [],
           metadata: {},
           expiresAt: token.expiresAt,
@@ -153,6 +154,9 @@ export function describeOAuthContract(factory: StoreFactory): void {
         },
         secret: { hash: token.hash, keyId: token.id, hint: token.hint, createdAt: token.createdAt, expiresAt: null },
         ownerRole: "viewer",
+        ownerBindings: [],
+        customRoles: {},
+        groupRole: null,
       });
       expect(await t.store.keys.findBySecretHash(generateKey("lkat", "live", t.data.random).hash)).toBeNull();
     });

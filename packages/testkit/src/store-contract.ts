@@ -3,6 +3,7 @@ import { describeBootstrapContract, describeServiceAccountContract } from "./sto
 import { describeAlertContract } from "./store-contract-alerts.js";
 import { describeAuditContract } from "./store-contract-audit.js";
 import type { StoreFactory } from "./store-contract-fixture.js";
+import { describeGroupContract } from "./store-contract-groups.js";
 import {
   describeKeyChangeContract,
   describeKeyLookupContract,
@@ -14,7 +15,9 @@ import { describeMembershipContract } from "./store-contract-memberships.js";
 import { describeOAuthContract } from "./store-contract-oauth.js";
 import { describeInvitationContract, describeSessionContract } from "./store-contract-people.js";
 import { describePermissionCatalogueContract } from "./store-contract-permissions.js";
+import { describePublishableKeyContract } from "./store-contract-publishable.js";
 import { describeKeyRevokeContract } from "./store-contract-revoke.js";
+import { describeRoleAndProjectContract } from "./store-contract-roles.js";
 import { describeVaultContract } from "./store-contract-vault.js";
 import { describeWebhookContract } from "./store-contract-webhooks.js";
 
@@ -37,7 +40,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     describeOAuthContract(factory);
     describeAuditContract(factory);
     describeMembershipContract(factory);
+    describeGroupContract(factory);
     describePermissionCatalogueContract(factory);
+    describeRoleAndProjectContract(factory);
+    describePublishableKeyContract(factory);
     describeAlertContract(factory);
     describeSessionContract(factory);
     describeInvitationContract(factory);

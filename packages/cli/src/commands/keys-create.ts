@@ -11,6 +11,7 @@ interface CreateOptions extends RemoteOptions {
   serviceAccount?: string;
   env?: string;
   permission: string[];
+  role: string[];
   label: string[];
   metadata?: string;
   description?: string;
@@ -20,6 +21,13 @@ interface CreateOptions extends RemoteOptions {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `role@scope` as the API's pair. */
+function rolePair(text: string): { role: string; scope: string } {
+  const at = text.indexOf("@");
+  if (at < 1) throw new CliError(`--role takes role@scope (e.g. deployer@project:<id>), not ${text}.`);
+  return { role: text.slice(0, at), scope: text.slice(at + 1) };
+}
 
 /** `latchkey keys create`: creates a key and prints its secret once. */
 export function registerKeysCreate(keys: Command, io: Io): void {
@@ -32,6 +40,12 @@ export function registerKeysCreate(keys: Command, io: Io): void {
       .option("--service-account <id>", "owner service account (service keys)")
       .option("--env <environment>", "environment, e.g. live or test")
       .option("--permission <permission>", "a permission, resource:action (repeatable)", collect, [])
+      .option(
+        "--role <role@scope>",
+        "a role/scope pair, e.g. deployer@project:<id> or viewer@org (repeatable)",
+        collect,
+        [],
+      )
       .option("--label <label>", "a label (repeatable)", collect, [])
       .option("--metadata <json>", "a JSON object")
       .option("--description <text>", "a description")
@@ -44,6 +58,7 @@ export function registerKeysCreate(keys: Command, io: Io): void {
     if (options.serviceAccount) attributes.service_account_id = options.serviceAccount;
     if (options.env) attributes.environment = options.env;
     if (options.permission.length > 0) attributes.permissions = options.permission;
+    if (options.role.length > 0) attributes.roles = options.role.map(rolePair);
     if (options.label.length > 0) attributes.labels = options.label;
     if (options.description) attributes.description = options.description;
     if (options.expiresIn) attributes.expires_in = options.expiresIn;

@@ -24,7 +24,7 @@ export function registerKeysList(keys: Command, io: Io): void {
       .description("list the org's keys")
       .option("--status <status>", "active, expired, revoked or disabled")
       .option("--label <label>", "only keys with this label")
-      .option("--kind <kind>", "personal or service")
+      .option("--kind <kind>", "personal, service or publishable")
       .option("--env <environment>", "only keys of this environment")
       .option("--owner <id>", "only keys of this owner")
       .option("--name <text>", "only keys whose name contains this")

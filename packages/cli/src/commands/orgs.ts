@@ -12,9 +12,9 @@ function row(org: Org): string[] {
   return [org.id, a.name, a.slug, a.policy.environments.join(","), a.policy.allow_never_expiring ? "allowed" : "no"];
 }
 
-/** `latchkey orgs list|show`: the orgs the credential can act in. */
+/** `latchkey orgs list|show|create`: the orgs the credential can act in; a new org in a group. */
 export function registerOrgs(program: Command, io: Io): Command {
-  const orgs = program.command("orgs").description("list and show the orgs you can act in");
+  const orgs = program.command("orgs").description("list and show the orgs you can act in; create one in your group");
   withRemoteOptions(orgs.command("list").description("list the orgs this credential can act in")).action(
     async (options: RemoteOptions) => {
       const client = clientFor(io, options);
@@ -23,6 +23,18 @@ export function registerOrgs(program: Command, io: Io): Command {
       printTable(io, HEADERS, page.data.map(row));
     },
   );
+  withRemoteOptions(
+    orgs
+      .command("create")
+      .description("create an org in a group (default: your org's group); needs org:write in the group")
+      .requiredOption("--name <name>", "the new org's name")
+      .option("--group <group-id>", "the group to create it in (default: the group of your org)"),
+  ).action(async (options: RemoteOptions & { name: string; group?: string }) => {
+    const client = clientFor(io, options);
+    const org = await client.createOrg({ name: options.name, ...(options.group && { group_id: options.group }) });
+    if (options.json) return printJson(io, { data: org });
+    printTable(io, HEADERS, [row(org)]);
+  });
   withRemoteOptions(orgs.command("show <org-id>").description("show an org and its policy")).action(
     async (id: string, options: RemoteOptions) => {
       const client = clientFor(io, options);

@@ -5,11 +5,11 @@ export interface ApiKey {
   type: "api_key";
   id: string;
   attributes: {
-    /** The secret. Shown once, in this answer only. */
+    /** The secret. Shown once, in the answer to create or regenerate; a publishable key's (public) value is also shown by GET …/publishable_keys. */
     key?: string;
     name: string;
     description: string | null;
-    kind: "personal" | "service";
+    kind: "personal" | "service" | "publishable";
     org_id: string;
     owner: {
       type: "user" | "service_account" | "org";
@@ -21,6 +21,11 @@ export interface ApiKey {
     status: "active" | "expired" | "revoked" | "disabled";
     enabled: boolean;
     permissions: string[];
+    /** Role/scope pairs: each role's permissions at its scope (group, org or project:<id>). */
+    roles: {
+      role: string;
+      scope: string;
+    }[];
     labels: string[];
     metadata: Record<string, unknown>;
     expires_at: string | null;
@@ -146,6 +151,36 @@ export interface ErrorDocument {
   }[];
 }
 
+export interface Group {
+  type: "group";
+  id: string;
+  attributes: {
+    name: string;
+    slug: string;
+    created_at: string;
+  };
+  links: {
+    self: string;
+  };
+}
+
+export interface GroupMembership {
+  type: "group_membership";
+  id: string;
+  attributes: {
+    /** A built-in role: owner, super_admin, admin, member or viewer. */
+    role: string;
+    user_id: string;
+    email: string;
+    name: string;
+    group_id: string;
+    created_at: string;
+  };
+  links: {
+    self: string;
+  };
+}
+
 export interface Invitation {
   type: "invitation";
   id: string;
@@ -171,8 +206,13 @@ export interface Membership {
   type: "membership";
   id: string;
   attributes: {
-    /** A built-in role: owner, super_admin, admin, member or viewer. */
+    /** The member's role in the whole org: built-in or one of the org's custom roles. */
     role: string;
+    /** Role/scope pairs: each role's permissions at its scope (group, org or project:<id>). */
+    roles: {
+      role: string;
+      scope: string;
+    }[];
     user_id: string;
     email: string;
     name: string;
@@ -190,6 +230,8 @@ export interface Org {
   attributes: {
     name: string;
     slug: string;
+    /** The group the org belongs to: roles held in the group cover it. */
+    group_id: string;
     created_at: string;
     policy: {
       allow_never_expiring: boolean;
@@ -203,6 +245,7 @@ export interface Org {
       key_prefixes: {
         personal: string;
         service: string;
+        publishable: string;
       };
     };
   };
@@ -222,6 +265,43 @@ export interface Permission {
     publishable: boolean;
     /** latchkey: one of Latchkey's own permissions; org: one of the org's product permissions. */
     source: "latchkey" | "org";
+  };
+}
+
+export interface Project {
+  type: "project";
+  id: string;
+  attributes: {
+    name: string;
+    description: string | null;
+    /** The scope that binds roles to this project: project:<id>. */
+    scope: string;
+    org_id: string;
+    created_at: string;
+    created_by: {
+      type: "user" | "service_account" | "org";
+      id: string;
+    };
+  };
+  links: {
+    self: string;
+  };
+}
+
+export interface Role {
+  type: "role";
+  /** The name of a built-in role; the UUID of a custom role. */
+  id: string;
+  attributes: {
+    name: string;
+    description: string;
+    /** What the role grants, wildcards allowed. */
+    permissions: string[];
+    built_in: boolean;
+    created_at: string | null;
+  };
+  links?: {
+    self: string;
   };
 }
 
@@ -258,7 +338,10 @@ export interface ServiceAccount {
     client_secret?: string;
     /** The lifetime of the account's OAuth2 access tokens (OAuth accounts only). */
     access_token_ttl_seconds: number | null;
-    org_id: string;
+    /** The org of an org's account; null for a group's. */
+    org_id: string | null;
+    /** The group of a group's account (its keys work in any org of it); null for an org's. */
+    group_id: string | null;
     created_at: string;
     created_by: {
       type: "user" | "service_account" | "org";
@@ -453,6 +536,8 @@ export interface paths {
             key: string;
             /** All required. */
             permissions?: string[];
+            /** Where the permissions are needed: project:<project id>. Answers INSUFFICIENT_PERMISSIONS unless a role/scope pair covering it (or the key's org-wide permissions) holds them all. */
+            resource?: string;
             /** The caller's address, for the key's IP allowlist. */
             ip?: string;
             /** Quota and rate-limit units to spend (default 1). */
@@ -485,7 +570,7 @@ export interface paths {
               id: string;
             } | null;
             environment: string | null;
-            /** The key's effective permissions. */
+            /** The key's effective permissions (at the resource, when one was given). */
             permissions: string[];
             labels: string[];
             metadata: Record<string, unknown>;
@@ -504,6 +589,360 @@ export interface paths {
           };
         };
       };
+    };
+  };
+  "/rest/groups": {
+    /** The groups this credential can see: the group of its org */
+    get: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Group[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/groups/{group_id}": {
+    /** Get a group (needs org:read in the group: a role held in the group, not the org) */
+    get: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Group;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/groups/{group_id}/memberships": {
+    /** List the group's members and their roles (needs members:read in the group) */
+    get: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: GroupMembership[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Add an existing user to the group with a role that covers each of its orgs */
+    post: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "group_membership";
+          attributes: {
+            /** The email address of an existing user. */
+            email: string;
+            /** A built-in role, at most your own in the group (only owners make owners). It covers every org of the group. */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: GroupMembership;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/groups/{group_id}/memberships/{id}": {
+    /** Get a group membership */
+    get: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: GroupMembership;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Change a group member's role (their keys in every org of the group follow on the next request) */
+    patch: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "group_membership";
+          attributes: {
+            /** A built-in role, at most your own in the group (only owners make owners). It covers every org of the group. */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: GroupMembership;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Remove a group member (the rights their group role gave stop on the next request) */
+    delete: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/groups/{group_id}/orgs": {
+    /** List the group's orgs (needs org:read in the group) */
+    get: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Org[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/groups/{group_id}/service_accounts": {
+    /** List the group's service accounts */
+    get: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create a group service account (its keys are created in an org of the group, with service_account_id) */
+    post: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "service_account";
+          attributes: {
+            name: string;
+            /** A built-in role: the account's grants in every org of the group. It may not hold more than you do. */
+            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+            /** Group accounts use API keys (created in an org of the group with service_account_id). */
+            auth_type?: "api_key";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/groups/{group_id}/service_accounts/{id}": {
+    /** Get a group service account */
+    get: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Rename a group service account or change its role (its keys follow on the next request) */
+    patch: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "service_account";
+          attributes: {
+            name?: string;
+            /** A built-in role: the account's grants in every org of the group. It may not hold more than you do. */
+            role?: "owner" | "super_admin" | "admin" | "member" | "viewer";
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a group service account and revoke its keys in every org of the group */
+    delete: {
+      path: {
+        /** A UUID. */
+        group_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
     };
   };
   "/rest/orgs": {
@@ -525,6 +964,34 @@ export interface paths {
         };
         data: Org[];
         links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create an org in a group (default: your org's) with the default policy; needs org:write in the group */
+    post: {
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "org";
+          attributes: {
+            name: string;
+            /** The group (default: the group of your org). */
+            group_id?: string;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Org;
+        links?: {
           self: string;
           next?: string;
           prev?: string;
@@ -573,6 +1040,7 @@ export interface paths {
             policy?: {
               allow_never_expiring?: boolean;
               max_lifetime_seconds?: number;
+              /** The environments keys may be made in. An added environment gets its publishable key and a removed one's publishable key is revoked, in the same transaction. */
               environments?: string[];
               /** Disable keys unused for this many days; null turns the idle policy off. */
               idle_disable_days?: number | null;
@@ -582,6 +1050,8 @@ export interface paths {
               key_prefixes?: {
                 personal: string;
                 service: string;
+                /** Default lkpk (also when left out). */
+                publishable?: string;
               };
             };
           };
@@ -618,7 +1088,7 @@ export interface paths {
         ending_before?: string;
         "filter[status]"?: "active" | "expired" | "revoked" | "disabled";
         "filter[label]"?: string;
-        "filter[kind]"?: "personal" | "service";
+        "filter[kind]"?: "personal" | "service" | "publishable";
         "filter[environment]"?: string;
         /** Owner id: user, service account or org. */
         "filter[owner]"?: string;
@@ -652,13 +1122,21 @@ export interface paths {
           type: "api_key";
           attributes: {
             name: string;
-            kind?: "service" | "personal";
+            /** service (default) or personal. publishable is refused (400 PUBLISHABLE_KEY_NOT_CREATABLE): an org's publishable keys come with its environments. */
+            kind?: "service" | "personal" | "publishable";
             service_account_id?: string;
             description?: string;
             /** Default live. */
             environment?: string;
             /** resource:action strings; `*` may stand for either part. Capped by what the creator holds. */
             permissions?: string[];
+            /** Role/scope pairs: each role's permissions hold at its scope, on top of the org-wide ones. None may hold more than you do at that scope. */
+            roles?: {
+              /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles (GET /orgs/{org_id}/roles). */
+              role: string;
+              /** group, org, or project:<project id>; a wider scope covers the narrower ones. */
+              scope: string;
+            }[];
             labels?: string[];
             /** Any JSON object up to 4 KiB. */
             metadata?: Record<string, unknown>;
@@ -718,7 +1196,7 @@ export interface paths {
             filter: {
               status?: "active" | "expired" | "revoked" | "disabled";
               label?: string;
-              kind?: "personal" | "service";
+              kind?: "personal" | "service" | "publishable";
               environment?: string;
               /** Owner id: user, service account or org. */
               owner?: string;
@@ -772,7 +1250,7 @@ export interface paths {
         };
       };
     };
-    /** Change a key's name, description, labels, metadata, permissions, IP allowlist, rate limit or quota */
+    /** Change a key's name, description, labels, metadata, permissions, role/scope pairs, IP allowlist, rate limit or quota */
     patch: {
       path: {
         /** A UUID. */
@@ -795,6 +1273,13 @@ export interface paths {
             metadata?: Record<string, unknown>;
             /** resource:action strings; `*` may stand for either part. Capped by what the creator holds. */
             permissions?: string[];
+            /** Role/scope pairs: each role's permissions hold at its scope, on top of the org-wide ones. None may hold more than you do at that scope. */
+            roles?: {
+              /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles (GET /orgs/{org_id}/roles). */
+              role: string;
+              /** group, org, or project:<project id>; a wider scope covers the narrower ones. */
+              scope: string;
+            }[];
             /** IPv4 and IPv6 CIDRs the key may be used from; empty: anywhere. */
             ip_allowlist?: string[];
             rate_limit?: {
@@ -1255,8 +1740,15 @@ export interface paths {
           attributes: {
             /** The email address of an existing user. */
             email: string;
-            /** A built-in role, at most your own (only owners make owners). */
-            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+            /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles, at most your own (only owners make owners); it holds in the whole org. */
+            role: string;
+            /** Role/scope pairs: each role's permissions hold at its scope, on top of the org-wide ones. None may hold more than you do at that scope. */
+            roles?: {
+              /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles (GET /orgs/{org_id}/roles). */
+              role: string;
+              /** group, org, or project:<project id>; a wider scope covers the narrower ones. */
+              scope: string;
+            }[];
           };
         };
       };
@@ -1298,7 +1790,7 @@ export interface paths {
         };
       };
     };
-    /** Change a member's role (their keys follow on the next request) */
+    /** Change a member's role or role/scope pairs (their keys follow on the next request) */
     patch: {
       path: {
         /** A UUID. */
@@ -1314,8 +1806,15 @@ export interface paths {
         data: {
           type: "membership";
           attributes: {
-            /** A built-in role, at most your own (only owners make owners). */
-            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+            /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles, at most your own (only owners make owners); it holds in the whole org. */
+            role?: string;
+            /** Role/scope pairs: each role's permissions hold at its scope, on top of the org-wide ones. None may hold more than you do at that scope. */
+            roles?: {
+              /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles (GET /orgs/{org_id}/roles). */
+              role: string;
+              /** group, org, or project:<project id>; a wider scope covers the narrower ones. */
+              scope: string;
+            }[];
           };
         };
       };
@@ -1396,6 +1895,292 @@ export interface paths {
           prev?: string;
         };
       };
+    };
+  };
+  "/rest/orgs/{org_id}/projects": {
+    /** List the org's projects */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+        /** Page size, 1–100. */
+        limit?: number;
+        /** Return items after this id. */
+        starting_after?: string;
+        /** Return items before this id. */
+        ending_before?: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Project[];
+        links: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Create a project (a scope for role/scope pairs: project:<id>) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "project";
+          attributes: {
+            /** Unique in the org. */
+            name: string;
+            description?: string | null;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Project;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/projects/{id}": {
+    /** Get a project */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Project;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a project no role/scope pair names (409 while a member or live key has one) */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
+    };
+  };
+  "/rest/orgs/{org_id}/publishable_keys": {
+    /** List the org's publishable keys, one per environment, with their values */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey[];
+        links: {
+          self: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/publishable_keys/{environment}/regenerate": {
+    /** Give an environment's publishable key a new value (the old one stops at once by default) */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** An environment of the org's policy. */
+        environment: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody?: {
+        data: {
+          type: "api_key";
+          attributes: {
+            /** How long the old secret keeps working (0 = stops at once; at most 7 days). */
+            grace_period_seconds?: number;
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ApiKey;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/roles": {
+    /** The org's roles: the built-in ones, most powerful first, then its custom roles by name */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Role[];
+      };
+    };
+    /** Create a custom role: a name and permissions, none beyond your own */
+    post: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "role";
+          attributes: {
+            /** Unique in the org; not a built-in role's name. */
+            name: string;
+            description?: string;
+            /** resource:action permissions (wildcards allowed), each one you hold yourself. */
+            permissions: string[];
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Role;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+  };
+  "/rest/orgs/{org_id}/roles/{id}": {
+    /** Get a custom role */
+    get: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Role;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Change a custom role's description or permissions (its holders' keys follow on the next request) */
+    patch: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "role";
+          attributes: {
+            description?: string;
+            /** resource:action permissions (wildcards allowed), each one you hold yourself. */
+            permissions?: string[];
+          };
+        };
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: Role;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Delete a custom role nobody holds (409 while a member, account, invitation or live key holds it) */
+    delete: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      response: undefined;
     };
   };
   "/rest/orgs/{org_id}/secrets": {
@@ -1547,8 +2332,8 @@ export interface paths {
           type: "service_account";
           attributes: {
             name: string;
-            /** A built-in role; it may not hold more than the creator does. */
-            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+            /** A built-in or custom role; it may not hold more than the creator does. */
+            role: string;
             /** api_key: the account uses its API keys; oauth_client_secret: it is an OAuth2 client (client credentials), and the answer holds client_id and, once, client_secret. */
             auth_type?: "api_key" | "oauth_client_secret";
             /** OAuth accounts: the lifetime of their access tokens (default LATCHKEY_OAUTH_ACCESS_TOKEN_TTL_SECONDS). */
@@ -1581,6 +2366,40 @@ export interface paths {
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
         version: string;
+      };
+      response: {
+        jsonapi: {
+          version: "1.0";
+        };
+        data: ServiceAccount;
+        links?: {
+          self: string;
+          next?: string;
+          prev?: string;
+        };
+      };
+    };
+    /** Rename a service account or give it another role (its keys follow on the next request) */
+    patch: {
+      path: {
+        /** A UUID. */
+        org_id: string;
+        /** A UUID. */
+        id: string;
+      };
+      query: {
+        /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
+        version: string;
+      };
+      requestBody: {
+        data: {
+          type: "service_account";
+          attributes: {
+            name?: string;
+            /** A built-in or custom role; neither it nor the account's current role may hold more than you do. */
+            role?: string;
+          };
+        };
       };
       response: {
         jsonapi: {
@@ -2093,6 +2912,13 @@ export interface paths {
             environment?: string;
             /** resource:action strings; `*` may stand for either part. Capped by what the creator holds. */
             permissions?: string[];
+            /** Role/scope pairs: each role's permissions hold at its scope, on top of the org-wide ones. None may hold more than you do at that scope. */
+            roles?: {
+              /** A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles (GET /orgs/{org_id}/roles). */
+              role: string;
+              /** group, org, or project:<project id>; a wider scope covers the narrower ones. */
+              scope: string;
+            }[];
             labels?: string[];
             /** Any JSON object up to 4 KiB. */
             metadata?: Record<string, unknown>;

@@ -59,6 +59,7 @@ export interface FastLaneDeps {
 interface VerifyAttributes {
   key: string;
   permissions?: string[];
+  resource?: string;
   ip?: string;
   cost?: number;
 }
@@ -196,11 +197,11 @@ export class FastLane {
     requestId: string,
     version: ResolvedVersion,
     actor: Actor,
-    { key, permissions, ip, cost }: VerifyAttributes,
+    { key, permissions, resource, ip, cost }: VerifyAttributes,
   ): Promise<void> {
     const headers = versionHeaders(version);
     try {
-      const outcome = await this.deps.keys.verify(actor, key, { permissions, ip, cost });
+      const outcome = await this.deps.keys.verify(actor, key, { permissions, resource, ip, cost });
       const body = verificationJson(outcome);
       send(res, requestId, { status: 200, headers: { "content-type": JSON_API_UTF8 }, body }, headers);
     } catch (error) {

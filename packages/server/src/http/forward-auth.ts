@@ -1,4 +1,4 @@
-import { type Clock, isPermission, type Verifier, type VerifyOutcome } from "@latchkey/core";
+import { type Clock, isPermission, RESOURCE_PATTERN, type Verifier, type VerifyOutcome } from "@latchkey/core";
 import { credentialOf } from "./credentials.js";
 import { type Answer, errorAnswer } from "./errors.js";
 import type { FailureThrottle } from "./failure-throttle.js";
@@ -31,6 +31,8 @@ export interface ForwardAuthDeps {
   /** Told each refused credential (for the info log line). */
   onRefused: (requestId: string, reason: string) => void;
 }
+
+const RESOURCE_REGEX = new RegExp(RESOURCE_PATTERN);
 
 function headerOf(headers: ForwardAuthRequest["headers"], name: string): string | undefined {
   const value = headers[name];
@@ -155,7 +157,12 @@ export class ForwardAuth {
         "X-Latchkey-Require must be a comma-separated list of resource:action permissions.",
       );
     }
-    const outcome = await verifier.verify(secret, { permissions, ip: request.ip, cost: 1 });
+    // Where the permissions are needed: `X-Latchkey-Resource: project:<id>` (absent: the org as a whole).
+    const resource = headerOf(request.headers, "x-latchkey-resource")?.trim().toLowerCase();
+    if (resource !== undefined && !RESOURCE_REGEX.test(resource)) {
+      return errorAnswer(request.requestId, "BAD_REQUEST", "X-Latchkey-Resource must be project:<project id>.");
+    }
+    const outcome = await verifier.verify(secret, { permissions, resource, ip: request.ip, cost: 1 });
     const { decision, ratelimit } = outcome;
     switch (decision.code) {
       case "VALID": {

@@ -4,16 +4,26 @@ import { Nullable, PrincipalRef, StringEnum } from "./schemas.js";
 const Time = Nullable(Type.String({ format: "date-time" }));
 const SelfLink = Type.Object({ self: Type.String() });
 
+/** Role/scope pairs as answers show them. */
+const RoleBindingList = Type.Array(Type.Object({ role: Type.String(), scope: Type.String() }), {
+  description: "Role/scope pairs: each role's permissions at its scope (group, org or project:<id>).",
+});
+
 /** The `api_key` resource. `attributes.key` appears only in the answers to create and regenerate. */
 export const ApiKeyResource = Type.Object(
   {
     type: Type.Literal("api_key"),
     id: Type.String({ format: "uuid" }),
     attributes: Type.Object({
-      key: Type.Optional(Type.String({ description: "The secret. Shown once, in this answer only." })),
+      key: Type.Optional(
+        Type.String({
+          description:
+            "The secret. Shown once, in the answer to create or regenerate; a publishable key's (public) value is also shown by GET …/publishable_keys.",
+        }),
+      ),
       name: Type.String(),
       description: Nullable(Type.String()),
-      kind: StringEnum(["personal", "service"]),
+      kind: StringEnum(["personal", "service", "publishable"]),
       org_id: Type.String(),
       owner: PrincipalRef,
       environment: Type.String(),
@@ -21,6 +31,7 @@ export const ApiKeyResource = Type.Object(
       status: StringEnum(["active", "expired", "revoked", "disabled"]),
       enabled: Type.Boolean(),
       permissions: Type.Array(Type.String()),
+      roles: RoleBindingList,
       labels: Type.Array(Type.String()),
       metadata: Type.Object({}, { additionalProperties: true }),
       expires_at: Time,
@@ -94,7 +105,12 @@ export const ServiceAccountResource = Type.Object(
       access_token_ttl_seconds: Nullable(
         Type.Integer({ description: "The lifetime of the account's OAuth2 access tokens (OAuth accounts only)." }),
       ),
-      org_id: Type.String(),
+      org_id: Nullable(Type.String({ description: "The org of an org's account; null for a group's." })),
+      group_id: Nullable(
+        Type.String({
+          description: "The group of a group's account (its keys work in any org of it); null for an org's.",
+        }),
+      ),
       created_at: Type.String({ format: "date-time" }),
       created_by: PrincipalRef,
     }),
@@ -109,7 +125,10 @@ export const MembershipResource = Type.Object(
     type: Type.Literal("membership"),
     id: Type.String(),
     attributes: Type.Object({
-      role: Type.String({ description: "A built-in role: owner, super_admin, admin, member or viewer." }),
+      role: Type.String({
+        description: "The member's role in the whole org: built-in or one of the org's custom roles.",
+      }),
+      roles: RoleBindingList,
       user_id: Type.String(),
       email: Type.String(),
       name: Type.String(),
@@ -174,6 +193,7 @@ export const OrgResource = Type.Object(
     attributes: Type.Object({
       name: Type.String(),
       slug: Type.String(),
+      group_id: Type.String({ description: "The group the org belongs to: roles held in the group cover it." }),
       created_at: Type.String({ format: "date-time" }),
       policy: Type.Object({
         allow_never_expiring: Type.Boolean(),
@@ -186,7 +206,7 @@ export const OrgResource = Type.Object(
           description: "The built-in roles that may create service keys.",
         }),
         key_prefixes: Type.Object(
-          { personal: Type.String(), service: Type.String() },
+          { personal: Type.String(), service: Type.String(), publishable: Type.String() },
           { description: "The prefix new keys of each kind get." },
         ),
       }),
@@ -269,4 +289,37 @@ export const WebhookDeliveryResource = Type.Object(
     }),
   },
   { $id: "WebhookDelivery" },
+);
+
+/** The `group` resource: a group of orgs. */
+export const GroupResource = Type.Object(
+  {
+    type: Type.Literal("group"),
+    id: Type.String(),
+    attributes: Type.Object({
+      name: Type.String(),
+      slug: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+    }),
+    links: SelfLink,
+  },
+  { $id: "Group" },
+);
+
+/** The `group_membership` resource: a person's role in a group, which covers every org of the group. */
+export const GroupMembershipResource = Type.Object(
+  {
+    type: Type.Literal("group_membership"),
+    id: Type.String(),
+    attributes: Type.Object({
+      role: Type.String({ description: "A built-in role: owner, super_admin, admin, member or viewer." }),
+      user_id: Type.String(),
+      email: Type.String(),
+      name: Type.String(),
+      group_id: Type.String(),
+      created_at: Type.String({ format: "date-time" }),
+    }),
+    links: SelfLink,
+  },
+  { $id: "GroupMembership" },
 );

@@ -2,6 +2,9 @@ import {
   type ApiKey,
   type AuditRecord,
   type ClientSecret,
+  type Group,
+  type GroupMemberView,
+  type GroupServiceAccount,
   type KeyEvent,
   keyStatus,
   type MemberView,
@@ -36,6 +39,7 @@ export function apiKeyResource(key: ApiKey, now: Date, secret?: string) {
       status: keyStatus(key, now),
       enabled: key.enabled,
       permissions: key.permissions,
+      roles: key.roles,
       labels: key.labels,
       metadata: key.metadata,
       expires_at: time(key.expiresAt),
@@ -98,6 +102,7 @@ export function serviceAccountResource(account: ServiceAccount, clientSecret?: s
       ...(clientSecret !== undefined ? { client_secret: clientSecret } : {}),
       access_token_ttl_seconds: account.accessTokenTtlSeconds,
       org_id: account.orgId,
+      group_id: null,
       created_at: account.createdAt.toISOString(),
       created_by: account.createdBy,
     },
@@ -112,6 +117,7 @@ export function membershipResource(member: MemberView) {
     id: member.id,
     attributes: {
       role: member.role,
+      roles: member.roles,
       user_id: member.userId,
       email: member.email,
       name: member.name,
@@ -192,6 +198,7 @@ export function orgResource(org: Org) {
     attributes: {
       name: org.name,
       slug: org.slug,
+      group_id: org.groupId,
       created_at: org.createdAt.toISOString(),
       policy: {
         allow_never_expiring: org.policy.allowNeverExpiring,
@@ -331,5 +338,52 @@ export function webhookDeliveryResource(delivery: WebhookDelivery) {
         error: attempt.error,
       })),
     },
+  };
+}
+
+/** A group as a JSON:API resource. */
+export function groupResource(group: Group) {
+  return {
+    type: "group" as const,
+    id: group.id,
+    attributes: { name: group.name, slug: group.slug, created_at: group.createdAt.toISOString() },
+    links: { self: `/rest/groups/${group.id}` },
+  };
+}
+
+/** A group membership as a JSON:API resource. */
+export function groupMembershipResource(member: GroupMemberView) {
+  return {
+    type: "group_membership" as const,
+    id: member.id,
+    attributes: {
+      role: member.role,
+      user_id: member.userId,
+      email: member.email,
+      name: member.name,
+      group_id: member.groupId,
+      created_at: member.createdAt.toISOString(),
+    },
+    links: { self: `/rest/groups/${member.groupId}/memberships/${member.id}` },
+  };
+}
+
+/** A group's service account: the `service_account` resource with `group_id` set and `org_id` null. */
+export function groupServiceAccountResource(account: GroupServiceAccount) {
+  return {
+    type: "service_account" as const,
+    id: account.id,
+    attributes: {
+      name: account.name,
+      role: account.role,
+      auth_type: account.authType,
+      client_id: null,
+      access_token_ttl_seconds: null,
+      org_id: null,
+      group_id: account.groupId,
+      created_at: account.createdAt.toISOString(),
+      created_by: account.createdBy,
+    },
+    links: { self: `/rest/groups/${account.groupId}/service_accounts/${account.id}` },
   };
 }

@@ -1,4 +1,4 @@
-import { BUILT_IN_ROLE_GRANTS, BUILT_IN_ROLES, type BuiltInRole, holds, type LatchkeyPermission } from "@latchkey/core";
+import { BUILT_IN_ROLE_GRANTS, BUILT_IN_ROLES, holds, type LatchkeyPermission } from "@latchkey/core";
 
 /**
  * What a /rest route needs: one of Latchkey's permissions in the org it names, or `self` (any valid
@@ -10,11 +10,18 @@ export type RoutePermission = LatchkeyPermission | "self";
 
 /** The OpenAPI extension that carries a route's permission. */
 export const ROUTE_PERMISSION = "x-latchkey-permission";
+/**
+ * The OpenAPI extension that marks a route whose permission is checked at group scope: against the
+ * role the caller's principal holds in the group of the caller's org (an org role gives nothing there).
+ */
+export const ROUTE_SCOPE = "x-latchkey-scope";
 
 declare module "fastify" {
   interface FastifySchema {
     /** What the route needs (see RoutePermission). */
     "x-latchkey-permission"?: RoutePermission;
+    /** `group`: the permission is needed in the group (see ROUTE_SCOPE); absent: in the org. */
+    "x-latchkey-scope"?: "group";
   }
 }
 
@@ -23,6 +30,8 @@ export interface RouteRule {
   method: string;
   path: string;
   permission: RoutePermission;
+  /** Where the permission is needed: the org the route names (or the credential's), or its group. */
+  scope: "org" | "group";
 }
 
 type Operations = Record<string, Record<string, Record<string, unknown>>>;
@@ -36,7 +45,10 @@ export function routeRules(document: { paths?: object }): RouteRule[] {
     for (const [method, operation] of Object.entries(operations)) {
       const permission = operation[ROUTE_PERMISSION];
       if (typeof permission !== "string") undeclared.push(`${method.toUpperCase()} ${path}`);
-      else rules.push({ method: method.toUpperCase(), path, permission: permission as RoutePermission });
+      else {
+        const scope = operation[ROUTE_SCOPE] === "group" ? "group" : "org";
+        rules.push({ method: method.toUpperCase(), path, permission: permission as RoutePermission, scope });
+      }
     }
   }
   if (undeclared.length > 0) {
@@ -45,19 +57,52 @@ export function routeRules(document: { paths?: object }): RouteRule[] {
   return rules;
 }
 
-/** True when a member with built-in `role` may use a route needing `permission`. */
-export function roleAllows(role: BuiltInRole, permission: RoutePermission): boolean {
-  return permission === "self" || holds(BUILT_IN_ROLE_GRANTS[role], permission);
+/**
+ * The custom role the published table (and the role matrix test) shows beside the built-in ones: an
+ * example of what an org may define with `POST /rest/orgs/{org_id}/roles`.
+ */
+export const EXAMPLE_CUSTOM_ROLE = {
+  name: "auditor",
+  description: "Reads keys, usage and the audit log; verifies keys",
+  permissions: ["org:read", "api_keys:read", "api_keys:verify", "audit:read", "usage:read", "webhooks:read"],
+} as const;
+
+/** The roles of the table: the built-in ones and the example custom role, with their grants. */
+export const TABLE_ROLES: readonly { name: string; label: string; grants: readonly string[] }[] = [
+  ...BUILT_IN_ROLES.map((role) => ({ name: role, label: `\`${role}\``, grants: BUILT_IN_ROLE_GRANTS[role] })),
+  {
+    name: EXAMPLE_CUSTOM_ROLE.name,
+    label: `custom \`${EXAMPLE_CUSTOM_ROLE.name}\`¹`,
+    grants: EXAMPLE_CUSTOM_ROLE.permissions,
+  },
+];
+
+/** What the table says of a role and a route: a group-scope route is open to built-in (group) roles only. */
+export function tableAllows(role: (typeof TABLE_ROLES)[number], route: RouteRule): boolean {
+  if (route.scope === "group" && role.name === EXAMPLE_CUSTOM_ROLE.name) return false;
+  return roleAllows(role.grants, route.permission);
 }
 
-/** The README's table of every /rest route against every built-in role. */
+/** True when a member whose role grants `grants` may use a route needing `permission`. */
+export function roleAllows(grants: readonly string[], permission: RoutePermission): boolean {
+  return permission === "self" || holds(grants, permission);
+}
+
+/**
+ * The README's table of every /rest route against every built-in role and the example custom role. For
+ * a route needed "in the group", the role is the one held in the group (a group membership, built-in
+ * roles only), not in the org.
+ */
 export function roleTable(document: { paths?: object }): string {
-  const header = `| route | needs | ${BUILT_IN_ROLES.map((role) => `\`${role}\``).join(" | ")} |`;
-  const rule = `|---|---|${BUILT_IN_ROLES.map(() => ":-:").join("|")}|`;
-  const rows = routeRules(document).map(({ method, path, permission }) => {
-    const cells = BUILT_IN_ROLES.map((role) => (roleAllows(role, permission) ? "yes" : "—"));
-    const needs = permission === "self" ? "own principal" : `\`${permission}\``;
+  const header = `| route | needs | ${TABLE_ROLES.map((role) => role.label).join(" | ")} |`;
+  const rule = `|---|---|${TABLE_ROLES.map(() => ":-:").join("|")}|`;
+  const rows = routeRules(document).map((route) => {
+    const { method, path, permission, scope } = route;
+    const cells = TABLE_ROLES.map((role) => (tableAllows(role, route) ? "yes" : "—"));
+    const needs =
+      permission === "self" ? "own principal" : `\`${permission}\`${scope === "group" ? " in the group" : ""}`;
     return `| \`${method} ${path}\` | ${needs} | ${cells.join(" | ")} |`;
   });
-  return [header, rule, ...rows].join("\n");
+  const note = `¹ A custom role, as an org may define one: ${EXAMPLE_CUSTOM_ROLE.permissions.map((p) => `\`${p}\``).join(", ")}.`;
+  return [header, rule, ...rows, "", note].join("\n");
 }

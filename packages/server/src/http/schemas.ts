@@ -1,4 +1,12 @@
-import { ENVIRONMENT_PATTERN, KEY_STATUSES, LABEL_PATTERN, UUID_PATTERN } from "@latchkey/core";
+import {
+  ENVIRONMENT_PATTERN,
+  KEY_STATUSES,
+  LABEL_PATTERN,
+  MAX_ROLE_BINDINGS,
+  ROLE_NAME_PATTERN,
+  ROLE_SCOPE_PATTERN,
+  UUID_PATTERN,
+} from "@latchkey/core";
 import { type Static, type TSchema, Type } from "typebox";
 
 /**
@@ -42,7 +50,9 @@ export const PageQuery = Type.Object({
 export const KeyFilterQuery = {
   "filter[status]": Type.Optional(Type.Union(KEY_STATUSES.map((s) => Type.Literal(s)))),
   "filter[label]": Type.Optional(Type.String({ pattern: LABEL_PATTERN })),
-  "filter[kind]": Type.Optional(Type.Union([Type.Literal("personal"), Type.Literal("service")])),
+  "filter[kind]": Type.Optional(
+    Type.Union([Type.Literal("personal"), Type.Literal("service"), Type.Literal("publishable")]),
+  ),
   "filter[environment]": Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN })),
   "filter[owner]": Type.Optional(
     Type.String({ pattern: UUID_PATTERN, description: "Owner id: user, service account or org." }),
@@ -56,6 +66,10 @@ export const KeyFilterQuery = {
 export const OrgParams = Type.Object({ org_id: Uuid });
 /** `{org_id}/…/{id}` path parameters. */
 export const OrgItemParams = Type.Object({ org_id: Uuid, id: Uuid });
+/** `{group_id}` path parameters. */
+export const GroupParams = Type.Object({ group_id: Uuid });
+/** `{group_id}/…/{id}` path parameters. */
+export const GroupItemParams = Type.Object({ group_id: Uuid, id: Uuid });
 /** `{id}` path parameters. */
 export const ItemParams = Type.Object({ id: Uuid });
 
@@ -127,3 +141,29 @@ export const ERROR_RESPONSES = {
   413: Type.Ref("ErrorDocument"),
   429: Type.Ref("ErrorDocument"),
 };
+
+/** A role's name: built-in or one of the org's custom roles. */
+export const RoleName = Type.String({
+  pattern: ROLE_NAME_PATTERN,
+  description:
+    "A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles (GET /orgs/{org_id}/roles).",
+});
+
+/** Role/scope pairs, as keys and memberships carry them (SPEC §1). */
+export const RoleBindings = Type.Array(
+  Type.Object(
+    {
+      role: RoleName,
+      scope: Type.String({
+        pattern: ROLE_SCOPE_PATTERN,
+        description: "group, org, or project:<project id>; a wider scope covers the narrower ones.",
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  {
+    maxItems: MAX_ROLE_BINDINGS,
+    description:
+      "Role/scope pairs: each role's permissions hold at its scope, on top of the org-wide ones. None may hold more than you do at that scope.",
+  },
+);

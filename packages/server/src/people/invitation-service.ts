@@ -1,7 +1,6 @@
 import {
   type Actor,
   auditEventOf,
-  type BuiltInRole,
   type Clock,
   hashKey,
   type Invitation,
@@ -55,7 +54,7 @@ export class InvitationService {
   async create(
     actor: Actor,
     orgId: string,
-    input: { email: string; role: BuiltInRole },
+    input: { email: string; role: string },
     baseUrl: string,
   ): Promise<IssuedInvitation> {
     requireOrg(actor, orgId);
@@ -188,6 +187,7 @@ export class InvitationService {
       orgId: invitation.orgId,
       userId: user.id,
       role: invitation.role,
+      roles: [],
       createdAt: now,
     };
     const memberships = [...(existing === null ? [] : await this.store.people.memberships(user.id)), membership];

@@ -1,12 +1,13 @@
 import {
   type Actor,
   type AuditEvent,
+  type BuiltInRole,
   type Clock,
-  grantsOfRole,
+  isUuid,
   LatchkeyError,
   type Membership,
+  memberGrants,
   newId,
-  normalizeGrants,
   type RandomSource,
   type Session,
   type Store,
@@ -171,20 +172,47 @@ export class SignInService {
    * personal token of the user, but not narrowed by a token's own permissions. Null for a user who
    * belongs to no org.
    */
-  actorOf(signedIn: SignedIn, pathOrgId: string | undefined, requestId: string, ip: string): Actor | null {
+  async actorOf(
+    signedIn: SignedIn,
+    pathOrgId: string | undefined,
+    requestId: string,
+    ip: string,
+    /** The user's role in the group of the org acted in (see `groupRoleIn`): it covers that org too. */
+    groupRole: string | null = null,
+  ): Promise<Actor | null> {
     const wanted = pathOrgId?.toLowerCase();
+    const own = signedIn.memberships.find((m) => m.orgId === wanted);
+    // A role held in the group of the path's org covers the org, with or without a membership of it.
+    const orgId = own?.orgId ?? (groupRole !== null ? wanted : undefined);
     // Not a member of the path's org: act in the oldest org, so the path's org answers 404 as to any stranger.
-    const membership = signedIn.memberships.find((m) => m.orgId === wanted) ?? signedIn.memberships[0];
-    if (membership === undefined) return null;
+    const membership = orgId === undefined ? signedIn.memberships[0] : own;
+    const actingIn = orgId ?? membership?.orgId;
+    if (actingIn === undefined) return null;
+    // The group role was looked up for the path's org, or for the oldest org when the path names none.
+    const groupCovers = orgId !== undefined || wanted === undefined;
+    const grants = await memberGrants(this.store, actingIn, membership ?? null, groupCovers ? groupRole : null);
     return {
       principal: { type: "user", id: signedIn.user.id },
-      orgId: membership.orgId,
+      orgId: actingIn,
       keyId: "",
       sessionId: signedIn.session.id,
-      grants: normalizeGrants(grantsOfRole(membership.role)),
+      grants: grants.org,
+      projectGrants: grants.projects,
       requestId,
       ip,
     };
+  }
+
+  /**
+   * The signed-in user's role in the group of the org a request names (the oldest org's when it names
+   * none), or null: a group role covers every org of the group.
+   */
+  async groupRoleIn(signedIn: SignedIn, pathOrgId: string | undefined): Promise<BuiltInRole | null> {
+    const orgId = pathOrgId ?? signedIn.memberships[0]?.orgId;
+    if (orgId === undefined || !isUuid(orgId)) return null;
+    const group = await this.store.groups.ofOrg(orgId.toLowerCase());
+    if (group === null) return null;
+    return (await this.store.groups.membership(group.id, signedIn.user.id))?.role ?? null;
   }
 
   /** Ends a session. */

@@ -86,7 +86,8 @@ export function restConventions(
     if (sessionToken !== null) {
       const signedIn = await deps.signIn.resume(sessionToken);
       const pathOrgId = (request.params as { org_id?: string } | undefined)?.org_id;
-      const actor = signedIn && deps.signIn.actorOf(signedIn, pathOrgId, request.id, request.ip);
+      const groupRole = signedIn && (await deps.signIn.groupRoleIn(signedIn, pathOrgId));
+      const actor = signedIn && (await deps.signIn.actorOf(signedIn, pathOrgId, request.id, request.ip, groupRole));
       if (!actor) {
         request.log.info({ reqId: request.id, reason: "SESSION" }, "credential refused");
         await deps.failureThrottle?.fail(request.ip);

@@ -144,7 +144,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "Change a key's name, description, labels, metadata, permissions, IP allowlist, rate limit or quota",
+        summary:
+          "Change a key's name, description, labels, metadata, permissions, role/scope pairs, IP allowlist, rate limit or quota",
         "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,

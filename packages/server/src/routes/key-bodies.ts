@@ -4,6 +4,7 @@ import {
   EXPIRY_PRESETS,
   type ExpiresIn,
   type KeyFilter,
+  type KeyKind,
   LABEL_PATTERN,
   MAX_ALLOWLIST_ENTRIES,
   MAX_DESCRIPTION_LENGTH,
@@ -15,7 +16,7 @@ import {
   UUID_PATTERN,
 } from "@latchkey/core";
 import { type Static, Type } from "typebox";
-import { KeyFilterQuery, requestBody } from "../http/schemas.js";
+import { KeyFilterQuery, RoleBindings, requestBody } from "../http/schemas.js";
 
 const Name = Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH });
 const Description = Type.String({ maxLength: MAX_DESCRIPTION_LENGTH });
@@ -62,11 +63,18 @@ const Quota = Type.Object(
 export const CreateKeyAttributes = Type.Object(
   {
     name: Name,
-    kind: Type.Optional(Type.Union([Type.Literal("service"), Type.Literal("personal")], { default: "service" })),
+    kind: Type.Optional(
+      Type.Union([Type.Literal("service"), Type.Literal("personal"), Type.Literal("publishable")], {
+        default: "service",
+        description:
+          "service (default) or personal. publishable is refused (400 PUBLISHABLE_KEY_NOT_CREATABLE): an org's publishable keys come with its environments.",
+      }),
+    ),
     service_account_id: Type.Optional(Type.String({ pattern: UUID_PATTERN })),
     description: Type.Optional(Description),
     environment: Type.Optional(Type.String({ pattern: ENVIRONMENT_PATTERN, description: "Default live." })),
     permissions: Type.Optional(Permissions),
+    roles: Type.Optional(RoleBindings),
     labels: Type.Optional(Labels),
     metadata: Type.Optional(Metadata),
     expires_in: Type.Optional(
@@ -114,6 +122,7 @@ export const UpdateKeyBody = requestBody(
       labels: Type.Optional(Labels),
       metadata: Type.Optional(Metadata),
       permissions: Type.Optional(Permissions),
+      roles: Type.Optional(RoleBindings),
       ip_allowlist: Type.Optional(IpAllowlist),
       rate_limit: Type.Optional(Type.Union([RateLimit, Type.Null()])),
       quota: Type.Optional(Type.Union([Quota, Type.Null()])),
@@ -181,7 +190,7 @@ export const BulkRevokeBody = requestBody(
 /** Maps a creation request's attributes to the service's input. */
 export function createKeyInput(
   attributes: Partial<Static<typeof CreateKeyAttributes>> & { name: string },
-  kind: "service" | "personal",
+  kind: KeyKind,
 ): CreateKeyInput {
   return {
     kind,
@@ -189,6 +198,7 @@ export function createKeyInput(
     description: attributes.description,
     environment: attributes.environment,
     permissions: attributes.permissions,
+    roles: attributes.roles,
     labels: attributes.labels,
     metadata: attributes.metadata,
     expiresIn: attributes.expires_in as ExpiresIn | undefined,

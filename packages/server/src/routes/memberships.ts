@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { BUILT_IN_ROLES } from "@latchkey/core";
+import { ROLE_NAME_PATTERN } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { pageLinks, pageRequestOf } from "../http/pagination.js";
@@ -10,16 +10,18 @@ import {
   OrgItemParams,
   OrgParams,
   PageQuery,
+  RoleBindings,
   requestBody,
-  StringEnum,
   single,
   VersionQuery,
 } from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
 
 const tags = ["Members"];
-const Role = StringEnum(BUILT_IN_ROLES, {
-  description: "A built-in role, at most your own (only owners make owners).",
+const Role = Type.String({
+  pattern: ROLE_NAME_PATTERN,
+  description:
+    "A built-in role (owner, super_admin, admin, member, viewer) or one of the org's custom roles, at most your own (only owners make owners); it holds in the whole org.",
 });
 
 const AddMemberBody = requestBody(
@@ -28,12 +30,16 @@ const AddMemberBody = requestBody(
     {
       email: Type.String({ minLength: 3, maxLength: 320, description: "The email address of an existing user." }),
       role: Role,
+      roles: Type.Optional(RoleBindings),
     },
     { additionalProperties: false },
   ),
 );
 
-const UpdateMemberBody = requestBody("membership", Type.Object({ role: Role }, { additionalProperties: false }));
+const UpdateMemberBody = requestBody(
+  "membership",
+  Type.Object({ role: Type.Optional(Role), roles: Type.Optional(RoleBindings) }, { additionalProperties: false }),
+);
 
 const conflicts = { 409: Type.Ref("ErrorDocument") };
 
@@ -109,7 +115,7 @@ export const membershipRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "Change a member's role (their keys follow on the next request)",
+        summary: "Change a member's role or role/scope pairs (their keys follow on the next request)",
         "x-latchkey-permission": "members:write",
         params: OrgItemParams,
         querystring: VersionQuery,
@@ -119,7 +125,7 @@ export const membershipRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { org_id, id } = request.params;
-      const member = await memberships.setRole(actorOf(request), org_id, id, request.body.data.attributes.role);
+      const member = await memberships.update(actorOf(request), org_id, id, request.body.data.attributes);
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: membershipResource(member) });
     },
   );

@@ -2,15 +2,17 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
   BUILT_IN_ROLES,
   ENVIRONMENT_PATTERN,
-  grantsOfRole,
   holds,
+  type KeyKind,
   MAX_ENVIRONMENTS,
   MAX_IDLE_DISABLE_DAYS,
   MAX_NAME_LENGTH,
   MAX_POLICY_LIFETIME_SECONDS,
   MIN_POLICY_LIFETIME_SECONDS,
+  memberGrants,
   PREFIX_PATTERN,
   requirePermission,
+  UUID_PATTERN,
 } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
@@ -48,6 +50,8 @@ const UpdateOrgBody = requestBody(
                 minItems: 1,
                 maxItems: MAX_ENVIRONMENTS,
                 uniqueItems: true,
+                description:
+                  "The environments keys may be made in. An added environment gets its publishable key and a removed one's publishable key is revoked, in the same transaction.",
               }),
             ),
             idle_disable_days: Type.Optional(
@@ -70,6 +74,9 @@ const UpdateOrgBody = requestBody(
                 {
                   personal: Type.String({ pattern: PREFIX_PATTERN }),
                   service: Type.String({ pattern: PREFIX_PATTERN }),
+                  publishable: Type.Optional(
+                    Type.String({ pattern: PREFIX_PATTERN, description: "Default lkpk (also when left out)." }),
+                  ),
                 },
                 { additionalProperties: false, description: "The prefix of new keys of each kind." },
               ),
@@ -83,9 +90,23 @@ const UpdateOrgBody = requestBody(
   ),
 );
 
+/** The attributes of a new org: its name, and the group it goes in (default: the caller's org's group). */
+const CreateOrgBody = requestBody(
+  "org",
+  Type.Object(
+    {
+      name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
+      group_id: Type.Optional(
+        Type.String({ pattern: UUID_PATTERN, description: "The group (default: the group of your org)." }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
 /** Orgs: a key belongs to one org and sees only that one; a signed-in user sees each org they belong to. */
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { store, orgs } = app.services;
+  const { store, orgs, groups, publishableKeys } = app.services;
 
   app.get(
     "/orgs",
@@ -102,18 +123,46 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const actor = actorOf(request);
       requirePermission(actor, "org:read");
       // A key acts in its one org; a signed-in user sees every org they belong to whose role may read it.
-      const orgIds =
-        actor.sessionId === undefined || actor.principal.type !== "user"
-          ? [actor.orgId]
-          : (await store.people.memberships(actor.principal.id))
-              .filter((membership) => holds(grantsOfRole(membership.role), "org:read"))
-              .map((membership) => membership.orgId);
+      const orgIds: string[] = [];
+      if (actor.sessionId === undefined || actor.principal.type !== "user") orgIds.push(actor.orgId);
+      else {
+        for (const membership of await store.people.memberships(actor.principal.id)) {
+          const grants = await memberGrants(store, membership.orgId, membership);
+          if (holds(grants.org, "org:read")) orgIds.push(membership.orgId);
+        }
+      }
       const orgs = [];
       for (const id of orgIds) {
         const org = await store.orgs.get(id);
         if (org !== null) orgs.push(orgResource(org));
       }
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgs, links: { self: request.url } });
+    },
+  );
+
+  app.post(
+    "/orgs",
+    {
+      schema: {
+        tags,
+        summary: "Create an org in a group (default: your org's) with the default policy; needs org:write in the group",
+        "x-latchkey-permission": "org:write",
+        "x-latchkey-scope": "group",
+        querystring: VersionQuery,
+        body: CreateOrgBody,
+        response: { 201: single(Type.Ref("Org")), ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
+      },
+    },
+    async (request, reply) => {
+      const { name, group_id } = request.body.data.attributes;
+      const org = await groups.createOrg(actorOf(request), { name, groupId: group_id });
+      // The new org's publishable keys, one per environment (made on first use too, should this fail).
+      await publishableKeys.ensure(org.id);
+      return reply
+        .code(201)
+        .type(JSON_API)
+        .header("location", `/rest/orgs/${org.id}`)
+        .send({ jsonapi: { version: "1.0" }, data: orgResource(org) });
     },
   );
 
@@ -163,7 +212,10 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 ...(policy.service_key_creator_roles !== undefined && {
                   serviceKeyCreatorRoles: policy.service_key_creator_roles,
                 }),
-                ...(policy.key_prefixes !== undefined && { keyPrefixes: policy.key_prefixes }),
+                // Left out, the publishable prefix is the default (see checkPolicyChange).
+                ...(policy.key_prefixes !== undefined && {
+                  keyPrefixes: policy.key_prefixes as Record<KeyKind, string>,
+                }),
               },
       });
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: orgResource(org) });

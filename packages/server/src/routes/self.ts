@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { LatchkeyError } from "@latchkey/core";
 import { type Static, Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
-import { apiKeyResource, orgResource, serviceAccountResource, userResource } from "../http/resources.js";
+import {
+  apiKeyResource,
+  groupServiceAccountResource,
+  orgResource,
+  serviceAccountResource,
+  userResource,
+} from "../http/resources.js";
 import { ERROR_RESPONSES, VersionQuery } from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
 
@@ -84,6 +90,12 @@ export const selfRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } else if (actor.principal.type === "service_account") {
         const account = await store.serviceAccounts.get(actor.orgId, actor.principal.id);
         if (account) data = serviceAccountResource(account);
+        else {
+          // A service account of the org's group.
+          const group = await store.groups.ofOrg(actor.orgId);
+          const groupAccount = group && (await store.groups.getAccount(group.id, actor.principal.id));
+          if (groupAccount) data = groupServiceAccountResource(groupAccount);
+        }
       } else {
         const org = await store.orgs.get(actor.orgId);
         if (org) data = orgResource(org);

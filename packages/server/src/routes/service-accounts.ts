@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import {
-  BUILT_IN_ROLES,
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   MAX_NAME_LENGTH,
   MIN_ACCESS_TOKEN_TTL_SECONDS,
+  ROLE_NAME_PATTERN,
 } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
@@ -28,10 +28,10 @@ const CreateServiceAccountBody = requestBody(
   Type.Object(
     {
       name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
-      role: Type.Union(
-        BUILT_IN_ROLES.map((role) => Type.Literal(role)),
-        { description: "A built-in role; it may not hold more than the creator does." },
-      ),
+      role: Type.String({
+        pattern: ROLE_NAME_PATTERN,
+        description: "A built-in or custom role; it may not hold more than the creator does.",
+      }),
       auth_type: Type.Optional(
         Type.Union([Type.Literal("api_key"), Type.Literal("oauth_client_secret")], {
           default: "api_key",
@@ -52,7 +52,24 @@ const CreateServiceAccountBody = requestBody(
   ),
 );
 
-/** Service accounts of an org: create, list, get, delete (which revokes their keys). */
+const UpdateServiceAccountBody = requestBody(
+  "service_account",
+  Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH })),
+      role: Type.Optional(
+        Type.String({
+          pattern: ROLE_NAME_PATTERN,
+          description:
+            "A built-in or custom role; neither it nor the account's current role may hold more than you do.",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** Service accounts of an org: create, list, get, change, delete (which revokes their keys). */
 export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { serviceAccounts } = app.services;
 
@@ -122,6 +139,26 @@ export const serviceAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const account = await serviceAccounts.get(actorOf(request), request.params.org_id, request.params.id);
+      return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: serviceAccountResource(account) });
+    },
+  );
+
+  app.patch(
+    "/orgs/:org_id/service_accounts/:id",
+    {
+      schema: {
+        tags,
+        summary: "Rename a service account or give it another role (its keys follow on the next request)",
+        "x-latchkey-permission": "service_accounts:write",
+        params: OrgItemParams,
+        querystring: VersionQuery,
+        body: UpdateServiceAccountBody,
+        response: { 200: single(Type.Ref("ServiceAccount")), ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
+      },
+    },
+    async (request, reply) => {
+      const { org_id, id } = request.params;
+      const account = await serviceAccounts.update(actorOf(request), org_id, id, request.body.data.attributes);
       return reply.type(JSON_API).send({ jsonapi: { version: "1.0" }, data: serviceAccountResource(account) });
     },
   );

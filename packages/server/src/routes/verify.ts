@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { PERMISSION_PATTERN, VERIFICATION_CODES } from "@latchkey/core";
+import { PERMISSION_PATTERN, RESOURCE_PATTERN, VERIFICATION_CODES } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
 import { replayBody } from "../http/fast-lane.js";
@@ -15,6 +15,13 @@ export const VerifyBody = requestBody(
       key: Type.String({ minLength: 1, maxLength: 512, description: "The key to verify." }),
       permissions: Type.Optional(
         Type.Array(Type.String({ pattern: PERMISSION_PATTERN }), { maxItems: 100, description: "All required." }),
+      ),
+      resource: Type.Optional(
+        Type.String({
+          pattern: RESOURCE_PATTERN,
+          description:
+            "Where the permissions are needed: project:<project id>. Answers INSUFFICIENT_PERMISSIONS unless a role/scope pair covering it (or the key's org-wide permissions) holds them all.",
+        }),
       ),
       ip: Type.Optional(
         Type.String({
@@ -48,7 +55,9 @@ const VerificationDocument = Type.Object({
       org_id: Nullable(Type.String()),
       owner: Nullable(PrincipalRef),
       environment: Nullable(Type.String()),
-      permissions: Type.Array(Type.String(), { description: "The key's effective permissions." }),
+      permissions: Type.Array(Type.String(), {
+        description: "The key's effective permissions (at the resource, when one was given).",
+      }),
       labels: Type.Array(Type.String()),
       metadata: Type.Object({}, { additionalProperties: true }),
       expires_at: Time,
@@ -94,8 +103,8 @@ export const verifyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { key: secret, permissions, ip, cost } = request.body.data.attributes;
-      const outcome = await keys.verify(actorOf(request), secret, { permissions, ip, cost });
+      const { key: secret, permissions, resource, ip, cost } = request.body.data.attributes;
+      const outcome = await keys.verify(actorOf(request), secret, { permissions, resource, ip, cost });
       return reply.type(JSON_API).send(verificationJson(outcome));
     },
   );
