@@ -68,6 +68,7 @@ import {
 } from "./http/resource-schemas.js";
 import { loadRouteMap } from "./http/route-map.js";
 import { ErrorDocument, UnauthorizedBody } from "./http/schemas.js";
+import { buildSerializer } from "./http/serializer.js";
 import { validatorCompiler } from "./http/validation.js";
 import { API_VERSIONS } from "./http/versions.js";
 import { type MasterKey, openVault, resolveMasterKey } from "./master-key.js";
@@ -216,6 +217,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // The fast lane answers forward auth and plain verifications before Fastify (made below).
     serverFactory: fastLaneServer(() => fastLane),
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: { buildSerializer } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const masterKey =

@@ -89,7 +89,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const databaseUrl = options.databaseUrl ?? "sqlite::memory:";
   // Suites send many bad credentials on purpose; the failure throttle has its own tests.
   const config = loadConfig({
-    LATCHKEY_LOG_LEVEL: "silent",
+    LATCHKEY_LOG_LEVEL: process.env.LATCHKEY_TEST_LOG_LEVEL ?? "silent",
     LATCHKEY_DATABASE_URL: databaseUrl,
     LATCHKEY_AUTH_FAILURE_LIMIT: "0",
     ...options.env,
