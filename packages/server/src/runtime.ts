@@ -10,7 +10,7 @@ export const SERVING_SEMI_SPACE_MIB = 16;
  *   core from the 2 a small machine has.
  * - No allocation-site pretenuring: when V8 sees a request's objects outlive a scavenge (a burst at
  *   start-up is enough), it allocates later ones from the same site in the old generation, where
- *   they keep the young objects they point to alive too; a node in that state spends a fifth of
+ *   they keep the young objects they point to alive too; a node in that state spends a sixth of
  *   its time in GC for the rest of its life (bench/http.mjs, POST /rest/api_keys/verify).
  */
 export function tuneHeapForServing(): void {
