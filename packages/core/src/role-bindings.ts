@@ -6,6 +6,7 @@ import {
   checkBindings,
   type EffectiveGrants,
   effectiveGrants,
+  grantsAt,
   projectOf,
   type RoleBinding,
   roleGrants,
@@ -14,7 +15,7 @@ import type { Actor } from "./verifier.js";
 
 /** What the actor holds at a scope: its project's figure for `project:<id>`, its org-wide grants otherwise. */
 export function actorGrantsAt(actor: Actor, scope: string): readonly string[] {
-  return (projectOf(scope) !== null ? actor.projectGrants?.get(scope) : undefined) ?? actor.grants;
+  return grantsAt(actor.grants, actor.projectGrants, scope);
 }
 
 /** The grants of a role the org has, or VALIDATION_FAILED naming the field. */

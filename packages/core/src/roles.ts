@@ -95,10 +95,16 @@ export function effectiveGrants(key: Rights, owner: Rights, custom: CustomRoleGr
   return { org, projects };
 }
 
-/** The effective permissions at `resource` (absent: the org as a whole). */
-export function grantsAt(effective: EffectiveGrants, resource: string | null | undefined): string[] {
-  if (resource === null || resource === undefined) return effective.org;
-  return effective.projects?.get(resource) ?? effective.org;
+/**
+ * The effective permissions at `resource` (`project:<id>`; any other scope or none: the org as a whole),
+ * from the org-wide figure and the per-project ones of `EffectiveGrants`.
+ */
+export function grantsAt(
+  org: string[],
+  projects: ReadonlyMap<string, string[]> | null | undefined,
+  resource: string | null | undefined,
+): string[] {
+  return (resource === null || resource === undefined ? undefined : projects?.get(resource)) ?? org;
 }
 
 function invalid(message: string, pointer: string): never {

@@ -77,10 +77,10 @@ export interface VerifierDeps {
 export function ownerRights(stored: StoredKeyLookup): Rights | null {
   if (stored.key.owner.type === "org") return { grants: ["*"], bindings: [] };
   if (stored.ownerRole === null && stored.groupRole === null) return null;
-  const bindings: RoleBinding[] = [];
+  const bindings: RoleBinding[] = [...stored.ownerBindings];
   if (stored.ownerRole !== null) bindings.push({ role: stored.ownerRole, scope: "org" });
   if (stored.groupRole !== null) bindings.push({ role: stored.groupRole, scope: "group" });
-  return { grants: [], bindings: [...bindings, ...stored.ownerBindings] };
+  return { grants: [], bindings };
 }
 
 /** Prepares a stored lookup for deciding: effective permissions and the compiled allowlist. */

@@ -1,6 +1,7 @@
 import type { AllowlistMatcher } from "./ip-allowlist.js";
 import type { KeySecret, VerifiableKey } from "./model.js";
 import { missingPermissions } from "./permissions.js";
+import { grantsAt } from "./roles.js";
 import { keyStatus } from "./status.js";
 
 /** The answers of a verification (SPEC §5). */
@@ -77,10 +78,7 @@ export function decideVerification(
   if (lookup === null || lookup.key.deletedAt !== null) return NOT_FOUND;
   const { key, secret, ownerFound } = lookup;
   if (request.orgId !== undefined && key.orgId !== request.orgId) return NOT_FOUND;
-  const permissions =
-    request.resource === undefined
-      ? lookup.permissions
-      : (lookup.projectPermissions?.get(request.resource) ?? lookup.permissions);
+  const permissions = grantsAt(lookup.permissions, lookup.projectPermissions, request.resource);
   const status = keyStatus(key, now);
   if (status === "revoked" || !ownerFound || isRotatedOut(secret, now)) {
     return { valid: false, code: "REVOKED", key, permissions };

@@ -252,6 +252,13 @@ function needsCustomRoles(lookup: StoredKeyLookup): boolean {
 /** The org's custom roles, for a lookup that names one (SQLite's reader; PostgreSQL builds the same query). */
 const CUSTOM_ROLES_SQL = "select name, permissions from org_roles where org_id = ?";
 
+type CustomRoleRow = { name: string; permissions: string };
+
+/** A lookup with its org's custom roles. */
+function withCustomRoles(found: StoredKeyLookup, rows: CustomRoleRow[]): StoredKeyLookup {
+  return { ...found, customRoles: grantsOf(rows) };
+}
+
 /** The few methods of a better-sqlite3 database the hot lookup uses. */
 export interface SqliteReader {
   prepare(sql: string): {
@@ -323,8 +330,7 @@ export class KyselyKeyStore implements KeyStore {
     if (this.prepareReader()) {
       const found = toStoredLookup(this.readRow(this.keyLookup, hash) ?? this.readRow(this.tokenLookup, hash));
       if (found === null || !needsCustomRoles(found)) return found;
-      const rows = this.customRoleStatement?.all(found.key.orgId) as { name: string; permissions: string }[];
-      return { ...found, customRoles: grantsOf(rows) };
+      return withCustomRoles(found, this.customRoleStatement?.all(found.key.orgId) as CustomRoleRow[]);
     }
     return this.queryRow(this.keyLookup, hash).then(async (row) => {
       const found = toStoredLookup(row ?? (await this.queryRow(this.tokenLookup, hash)));
@@ -334,7 +340,7 @@ export class KyselyKeyStore implements KeyStore {
         .select(["name", "permissions"])
         .where("org_id", "=", found.key.orgId)
         .execute();
-      return { ...found, customRoles: grantsOf(rows) };
+      return withCustomRoles(found, rows);
     });
   }
 
