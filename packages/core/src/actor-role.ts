@@ -1,7 +1,7 @@
 import { LatchkeyError } from "./errors.js";
-import { BUILT_IN_ROLES, isBuiltInRole, missingPermissions } from "./permissions.js";
+import { BUILT_IN_ROLES, isBuiltInRole } from "./permissions.js";
 import type { Store } from "./ports.js";
-import { requireRole } from "./role-bindings.js";
+import { requireRoleGrantsHeld } from "./role-bindings.js";
 import type { Actor } from "./verifier.js";
 
 /**
@@ -29,14 +29,18 @@ export async function actorRole(
  * The role the actor's principal holds in the group of the actor's org: a user's group membership, a
  * group service account's role; null for anyone else.
  */
-export async function groupRoleOf(store: Pick<Store, "groups">, actor: Actor): Promise<string | null> {
+async function groupRoleOf(store: Pick<Store, "groups">, actor: Actor): Promise<string | null> {
   if (actor.principal.type !== "user" && actor.principal.type !== "service_account") return null;
   const group = await store.groups.ofOrg(actor.orgId);
-  if (group === null) return null;
-  if (actor.principal.type === "user") {
-    return (await store.groups.membership(group.id, actor.principal.id))?.role ?? null;
-  }
-  return (await store.groups.getAccount(group.id, actor.principal.id))?.role ?? null;
+  return group === null ? null : roleInGroup(store, group.id, actor);
+}
+
+/** The role the actor's principal holds in a group (see `groupRoleOf`). */
+export async function roleInGroup(store: Pick<Store, "groups">, groupId: string, actor: Actor): Promise<string | null> {
+  if (actor.principal.type === "user")
+    return (await store.groups.membership(groupId, actor.principal.id))?.role ?? null;
+  if (actor.principal.type !== "service_account") return null;
+  return (await store.groups.getAccount(groupId, actor.principal.id))?.role ?? null;
 }
 
 /** The higher-ranked of two roles (a group role and an org role cover the same org: the union). */
@@ -65,15 +69,7 @@ export async function requireRoleWithinOwn(
   /** The actor's own role to compare with (default: its role in its org, group roles included). */
   ownRole?: string | null,
 ): Promise<void> {
-  const grants = requireRole(role, await store.roles.grants(actor.orgId), pointer);
-  const missing = missingPermissions(actor.grants, grants);
-  if (missing.length > 0) {
-    throw new LatchkeyError(
-      "PERMISSION_ESCALATION",
-      `The role ${role} holds permissions you do not: ${missing.join(", ")}.`,
-      { pointer },
-    );
-  }
+  await requireRoleGrantsHeld(store, actor, role, pointer);
   await requireRank(store, actor, role, pointer, ownRole);
 }
 

@@ -1,4 +1,4 @@
-import { groupRoleOf } from "./actor-role.js";
+import { roleInGroup } from "./actor-role.js";
 import { LatchkeyError } from "./errors.js";
 import type { Group } from "./model.js";
 import { grantsOfRole, holds, intersectGrants, normalizeGrants } from "./permissions.js";
@@ -28,11 +28,12 @@ export async function groupAccess(store: Pick<Store, "groups">, actor: Actor, gr
   if (group === null || group.id !== groupId.toLowerCase()) {
     throw new LatchkeyError("NOT_FOUND", "No such group.", { parameter: "group_id" });
   }
-  const role = await groupRoleOf(store, actor);
+  const role = await roleInGroup(store, group.id, actor);
+  // No role in the group: no grants (grantsOfRole(null) is empty).
   const roleGrants = grantsOfRole(role);
   const grants =
     actor.sessionId !== undefined ? normalizeGrants(roleGrants) : intersectGrants(actor.grants, roleGrants);
-  return { group, role, grants: role === null ? [] : grants };
+  return { group, role, grants };
 }
 
 /** Throws FORBIDDEN unless the access holds `permission` at group scope. */

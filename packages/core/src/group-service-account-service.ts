@@ -90,11 +90,23 @@ export class GroupServiceAccountService {
 
   /** One account of the group. */
   async get(actor: Actor, groupId: string, id: string): Promise<GroupServiceAccount> {
+    return (await this.readable(actor, groupId, id)).account;
+  }
+
+  /** The actor's access to the group and one of its accounts, which the actor may read. */
+  private async readable(actor: Actor, groupId: string, id: string) {
     const access = await groupAccess(this.store, actor, groupId);
     requireGroupPermission(access, "service_accounts:read");
     const account = await this.store.groups.getAccount(access.group.id, id.toLowerCase());
     if (account === null) throw new LatchkeyError("NOT_FOUND", "No such service account.", { parameter: "id" });
-    return account;
+    return { access, account };
+  }
+
+  /** As `readable`, for an actor that may also change the group's accounts. */
+  private async manageable(actor: Actor, groupId: string, id: string) {
+    const found = await this.readable(actor, groupId, id);
+    requireGroupPermission(found.access, "service_accounts:write");
+    return found;
   }
 
   /** Renames an account or changes its role (its keys follow on the next request). */
@@ -104,9 +116,7 @@ export class GroupServiceAccountService {
     id: string,
     input: GroupServiceAccountChange,
   ): Promise<GroupServiceAccount> {
-    const account = await this.get(actor, groupId, id);
-    const access = await groupAccess(this.store, actor, groupId);
-    requireGroupPermission(access, "service_accounts:write");
+    const { access, account } = await this.manageable(actor, groupId, id);
     const change: GroupServiceAccountChange = {};
     if (input.name !== undefined) change.name = checkName(input.name);
     if (input.role !== undefined) {
@@ -139,9 +149,7 @@ export class GroupServiceAccountService {
 
   /** Deletes an account; its keys in every org of the group are revoked in the same transaction. */
   async delete(actor: Actor, groupId: string, id: string): Promise<void> {
-    const account = await this.get(actor, groupId, id);
-    const access = await groupAccess(this.store, actor, groupId);
-    requireGroupPermission(access, "service_accounts:write");
+    const { account } = await this.manageable(actor, groupId, id);
     const now = this.clock.now();
     const deleted = await this.store.groups.deleteAccount(
       account.groupId,

@@ -1,4 +1,4 @@
-export { actorRole, groupRoleOf, requireRoleWithinOwn } from "./actor-role.js";
+export { actorRole, requireRoleWithinOwn } from "./actor-role.js";
 export { AlertScheduler, type AlertSchedulerOptions, SCHEDULER_LEASE, type TickReport } from "./alert-scheduler.js";
 export {
   ALERT_ACTIONS,
@@ -220,8 +220,6 @@ export type { Project } from "./projects.js";
 export {
   type NewOrgSealer,
   type OrgSealer,
-  PUBLISHABLE_KEYS_ACTOR,
-  type PublishableEventContext,
   type PublishableKeyChanges,
   type PublishableKeyPlan,
   type PublishableKeyRecord,
@@ -229,13 +227,11 @@ export {
   type PublishableKeyStore,
   type PublishableKeyView,
   preparePublishableKeys,
-  publishableKeyAad,
   type StoredPublishableKey,
 } from "./publishable-keys.js";
 export { type QuotaLowAlert, QuotaWatch } from "./quota-watch.js";
 export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate-limiter.js";
 export {
-  actorGrantsAt,
   checkGrantedBindings,
   memberGrants,
   requireRole,
@@ -248,7 +244,6 @@ export {
   checkBindings,
   type EffectiveGrants,
   effectiveGrants,
-  grantsAt,
   MAX_ROLE_BINDINGS,
   NO_CUSTOM_ROLES,
   projectOf,
@@ -257,9 +252,7 @@ export {
   ROLE_NAME_PATTERN,
   ROLE_SCOPE_PATTERN,
   type RoleBinding,
-  rightsAt,
   roleGrants,
-  scopeCovers,
 } from "./roles.js";
 export {
   type CreatedServiceAccount,

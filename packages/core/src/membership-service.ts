@@ -1,4 +1,4 @@
-import { requireRank, requireRoleWithinOwn } from "./actor-role.js";
+import { actorRole, requireRank, requireRoleWithinOwn } from "./actor-role.js";
 import { auditEventOf } from "./audit.js";
 import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
@@ -151,7 +151,11 @@ export class MembershipService {
   /** Role/scope pairs the actor may hand out: each within its rights at the scope, and ranked at most its own. */
   private async checkBindings(actor: Actor, bindings: RoleBinding[]): Promise<RoleBinding[]> {
     const checked = await checkGrantedBindings(this.store, actor, bindings, ROLES);
-    for (const [i, binding] of checked.entries()) await requireRank(this.store, actor, binding.role, `${ROLES}/${i}`);
+    if (checked.length === 0) return checked;
+    const own = await actorRole(this.store, actor);
+    for (const [i, binding] of checked.entries()) {
+      await requireRank(this.store, actor, binding.role, `${ROLES}/${i}`, own);
+    }
     return checked;
   }
 }

@@ -3,6 +3,7 @@ import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
 import { newId } from "./ids.js";
+import { checkName } from "./key-input.js";
 import type { Page, PageRequest, Store } from "./ports.js";
 import type { Project } from "./projects.js";
 import type { Actor } from "./verifier.js";
@@ -46,8 +47,7 @@ export class ProjectService {
   async create(actor: Actor, orgId: string, input: ProjectInput): Promise<Project> {
     requireOrg(actor, orgId);
     requirePermission(actor, "org:write");
-    const name = input.name.trim();
-    if (name.length < 1 || name.length > 100) invalid("must have 1 to 100 characters.", "name");
+    const name = checkName(input.name);
     const description = input.description?.trim() || null;
     if (description !== null && description.length > 500) invalid("must have at most 500 characters.", "description");
     const project: Project = {

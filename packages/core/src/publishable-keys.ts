@@ -96,15 +96,15 @@ export interface OrgSealer {
 }
 
 /** The associated data a publishable key's sealed value is bound to: its org and key. */
-export function publishableKeyAad(orgId: string, keyId: string): string {
+function publishableKeyAad(orgId: string, keyId: string): string {
   return `latchkey:publishable_key:${orgId}:${keyId}`;
 }
 
 /** Latchkey itself, acting when a publishable key is made or revoked as a consequence of another change. */
-export const PUBLISHABLE_KEYS_ACTOR: AuditActor = { type: "system", id: "publishable-keys" };
+const PUBLISHABLE_KEYS_ACTOR: AuditActor = { type: "system", id: "publishable-keys" };
 
 /** Who a key event of a publishable key is by, with the request it came in. */
-export interface PublishableEventContext {
+interface PublishableEventContext {
   actor: AuditActor;
   requestId: string | null;
   ip: string | null;

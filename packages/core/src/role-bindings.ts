@@ -13,11 +13,6 @@ import {
 } from "./roles.js";
 import type { Actor } from "./verifier.js";
 
-/** What the actor holds at a scope: its project's figure for `project:<id>`, its org-wide grants otherwise. */
-export function actorGrantsAt(actor: Actor, scope: string): readonly string[] {
-  return grantsAt(actor.grants, actor.projectGrants, scope);
-}
-
 /** The grants of a role the org has, or VALIDATION_FAILED naming the field. */
 export function requireRole(role: string, custom: CustomRoleGrants, pointer: string): readonly string[] {
   const grants = roleGrants(role, custom);
@@ -53,7 +48,7 @@ export async function checkGrantedBindings(
         pointer: `${pointer}/${i}/scope`,
       });
     }
-    const missing = missingPermissions(actorGrantsAt(actor, binding.scope), grants);
+    const missing = missingPermissions(grantsAt(actor.grants, actor.projectGrants, binding.scope), grants);
     if (missing.length > 0) {
       throw new LatchkeyError(
         "PERMISSION_ESCALATION",

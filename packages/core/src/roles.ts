@@ -49,7 +49,7 @@ export function projectOf(scope: string): string | null {
 }
 
 /** Whether a binding at `scope` covers `resource` (null: the org as a whole). */
-export function scopeCovers(scope: string, resource: string | null): boolean {
+function scopeCovers(scope: string, resource: string | null): boolean {
   return scope === "org" || scope === "group" || scope === resource;
 }
 
@@ -60,7 +60,7 @@ export interface Rights {
 }
 
 /** What `rights` hold at `resource` (null: the org as a whole): their grants and the covering bindings'. */
-export function rightsAt(rights: Rights, resource: string | null, custom: CustomRoleGrants): string[] {
+function rightsAt(rights: Rights, resource: string | null, custom: CustomRoleGrants): string[] {
   const out = [...rights.grants];
   for (const binding of rights.bindings) {
     if (!scopeCovers(binding.scope, resource)) continue;

@@ -946,7 +946,7 @@ export interface paths {
     };
   };
   "/rest/orgs": {
-    /** The orgs this credential can act in (a key belongs to exactly one org) */
+    /** The orgs this credential can act in: a key's one org; for a session, the orgs the user is a member of (GET /groups/{group_id}/orgs lists a group's) */
     get: {
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
@@ -2110,7 +2110,7 @@ export interface paths {
     };
   };
   "/rest/orgs/{org_id}/roles/{id}": {
-    /** Get a custom role */
+    /** Get a role: a built-in one by its name, a custom one by its id */
     get: {
       path: {
         /** A UUID. */
@@ -2134,7 +2134,7 @@ export interface paths {
         };
       };
     };
-    /** Change a custom role's description or permissions (its holders' keys follow on the next request) */
+    /** Change a custom role's description or permissions (its holders' keys follow on the next request; a built-in role is 404) */
     patch: {
       path: {
         /** A UUID. */
@@ -2168,7 +2168,7 @@ export interface paths {
         };
       };
     };
-    /** Delete a custom role nobody holds (409 while a member, account, invitation or live key holds it) */
+    /** Delete a custom role nobody holds (409 while a member, account, invitation or live key holds it; a built-in role is 404) */
     delete: {
       path: {
         /** A UUID. */

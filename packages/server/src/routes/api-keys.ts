@@ -27,6 +27,8 @@ import {
 const tags = ["API keys"];
 const ApiKeyDoc = single(Type.Ref("ApiKey"));
 const lifecycle = ["revoke", "disable", "enable"] as const;
+const PUBLISHABLE_MANAGED =
+  "A publishable key answers 409 PUBLISHABLE_KEY_MANAGED: it is replaced with POST /orgs/{org_id}/publishable_keys/{environment}/regenerate.";
 
 /** The org's API keys: list, create, read, change, regenerate, revoke, disable, enable, delete. */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -93,6 +95,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Revoke every key that matches a filter (for example a label)",
+        description:
+          "Publishable keys are never revoked in bulk: other filters skip them, and `filter[kind]=publishable` answers 409 PUBLISHABLE_KEY_MANAGED.",
         "x-latchkey-permission": "api_keys:write",
         params: OrgParams,
         querystring: VersionQuery,
@@ -105,6 +109,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
             }),
           ),
           ...ERROR_RESPONSES,
+          409: Type.Ref("ErrorDocument"),
         },
       },
     },
@@ -146,11 +151,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary:
           "Change a key's name, description, labels, metadata, permissions, role/scope pairs, IP allowlist, rate limit or quota",
+        description: PUBLISHABLE_MANAGED,
         "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,
         body: UpdateKeyBody,
-        response: { 200: ApiKeyDoc, ...ERROR_RESPONSES },
+        response: { 200: ApiKeyDoc, ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
       },
     },
     async (request, reply) => {
@@ -169,10 +175,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Delete a key: it stops working and leaves the lists; its events stay",
+        description: PUBLISHABLE_MANAGED,
         "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,
-        response: { 204: Type.Null(), ...ERROR_RESPONSES },
+        response: { 204: Type.Null(), ...ERROR_RESPONSES, 409: Type.Ref("ErrorDocument") },
       },
     },
     async (request, reply) => {

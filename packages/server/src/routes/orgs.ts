@@ -113,7 +113,8 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "The orgs this credential can act in (a key belongs to exactly one org)",
+        summary:
+          "The orgs this credential can act in: a key's one org; for a session, the orgs the user is a member of (GET /groups/{group_id}/orgs lists a group's)",
         "x-latchkey-permission": "org:read",
         querystring: PageQuery,
         response: { 200: list(Type.Ref("Org")), ...ERROR_RESPONSES },

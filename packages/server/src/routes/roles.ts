@@ -124,7 +124,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "Get a custom role",
+        summary: "Get a role: a built-in one by its name, a custom one by its id",
         "x-latchkey-permission": "members:read",
         params: OrgItemParams,
         querystring: VersionQuery,
@@ -143,7 +143,8 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "Change a custom role's description or permissions (its holders' keys follow on the next request)",
+        summary:
+          "Change a custom role's description or permissions (its holders' keys follow on the next request; a built-in role is 404)",
         "x-latchkey-permission": "members:write",
         params: OrgItemParams,
         querystring: VersionQuery,
@@ -163,7 +164,8 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "Delete a custom role nobody holds (409 while a member, account, invitation or live key holds it)",
+        summary:
+          "Delete a custom role nobody holds (409 while a member, account, invitation or live key holds it; a built-in role is 404)",
         "x-latchkey-permission": "members:write",
         params: OrgItemParams,
         querystring: VersionQuery,
