@@ -16,6 +16,7 @@ import { registerOrgs } from "./commands/orgs.js";
 import { registerProjects, registerRoles } from "./commands/roles.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
+import { registerServiceAccounts } from "./commands/service-accounts.js";
 import { registerVaultRotate } from "./commands/vault-rotate.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerWebhooksCreate } from "./commands/webhooks-create.js";
@@ -52,6 +53,7 @@ export function createProgram(io: Io): Command {
   const roles = registerRoles(program, io);
   const projects = registerProjects(program, io);
   const groupsCommand = registerGroups(program, io);
+  const serviceAccounts = registerServiceAccounts(program, io);
   const secrets = program.command("secrets").description("list, create, show and delete the org's vault secrets");
   registerSecrets(secrets, io);
   const vault = program.command("vault").description("operate the vault on the database: rotate the master key");
@@ -63,7 +65,19 @@ export function createProgram(io: Io): Command {
   registerWebhooksCreate(webhooks, io);
   registerWebhooksDelete(webhooks, io);
   registerWebhooksDeliveries(webhooks, io);
-  const groups = [keys, audit, orgs, members, groupsCommand, roles, projects, secrets, vault, webhooks];
+  const groups = [
+    keys,
+    audit,
+    orgs,
+    members,
+    groupsCommand,
+    serviceAccounts,
+    roles,
+    projects,
+    secrets,
+    vault,
+    webhooks,
+  ];
   const nested = [...publishable.commands];
   for (const command of [
     program,

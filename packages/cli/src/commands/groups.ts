@@ -26,6 +26,20 @@ export async function groupFor(client: LatchkeyClient, group: string | undefined
   return own.id;
 }
 
+/** The options of a command that acts on an org's objects, or with `--group [group-id]` on a group's. */
+export type GroupOptions = RemoteOptions & { group?: string | boolean };
+
+/** Adds the remote options and `--group [group-id]` (default: the group of the credential's org). */
+export function withGroupScope(command: Command, help: string): Command {
+  return withRemoteOptions(command).option("--group [group-id]", help);
+}
+
+/** The group a `--group` command acts on, or null for the org. */
+export async function groupOf(client: LatchkeyClient, options: GroupOptions): Promise<string | null> {
+  if (options.group === undefined || options.group === false) return null;
+  return groupFor(client, options.group === true ? undefined : options.group);
+}
+
 /** `latchkey groups list|orgs`: the credential's group and the orgs in it. */
 export function registerGroups(program: Command, io: Io): Command {
   const groups = program.command("groups").description("list your group and the orgs in it");

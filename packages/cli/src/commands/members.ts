@@ -1,10 +1,9 @@
-import type { AddGroupMemberAttributes, GroupMembership, LatchkeyClient, Membership } from "@latchkey/sdk";
+import type { AddGroupMemberAttributes, GroupMembership, Membership } from "@latchkey/sdk";
 import type { Command } from "commander";
 import type { Io } from "../io.js";
 import { printJson, printTable } from "../output.js";
-import { clientFor, orgFor, type RemoteOptions } from "../remote.js";
-import { groupFor } from "./groups.js";
-import { withRemoteOptions } from "./remote-options.js";
+import { clientFor, orgFor } from "../remote.js";
+import { type GroupOptions, groupOf, withGroupScope } from "./groups.js";
 
 const HEADERS = ["id", "email", "name", "role", "since"];
 
@@ -14,21 +13,13 @@ function row(member: Membership | GroupMembership): string[] {
 }
 
 /** The options of a members command: `--group` acts on the group's memberships instead of the org's. */
-type MemberOptions = RemoteOptions & { group?: string | boolean };
+type MemberOptions = GroupOptions;
 
-/** Adds `--group [group-id]`: the memberships of a group (default: your org's group), not of the org. */
-function withGroupOption(command: Command): Command {
-  return withRemoteOptions(command).option(
-    "--group [group-id]",
-    "act on a group's memberships (default: your org's group), whose roles cover every org of the group",
+const withGroupOption = (command: Command) =>
+  withGroupScope(
+    command,
+    "act on a group's memberships (default: your org's group), whose roles cover every org of it",
   );
-}
-
-/** The group the command acts on, or null for the org. */
-async function groupOf(client: LatchkeyClient, options: MemberOptions): Promise<string | null> {
-  if (options.group === undefined || options.group === false) return null;
-  return groupFor(client, options.group === true ? undefined : options.group);
-}
 
 /** `latchkey members list|add|set-role|remove [--group]`: who belongs to the org (or group), with which role. */
 export function registerMembers(program: Command, io: Io): Command {
