@@ -75,8 +75,11 @@ export interface UsageStore {
  * database. A failed flush keeps its counts for the next one.
  */
 export class UsageRecorder {
-  /** Counts of the current minute by `keyId|code` (`orgId||code` for keys not found). */
-  private current = new Map<string, UsageCount>();
+  /**
+   * Counts of the current minute by key id (by NUL and the org id for keys not found), then by code:
+   * the key id is the cached record's own string, so a count costs no new string and no hashing.
+   */
+  private current = new Map<string, Map<VerificationCode, UsageCount>>();
   private currentMinuteMs = -1;
   private currentMinute = "";
   /** Counts of earlier minutes, not yet written. */
@@ -95,10 +98,15 @@ export class UsageRecorder {
     const ms = at.getTime();
     const minuteMs = ms - (ms % 60_000);
     if (minuteMs !== this.currentMinuteMs) this.startMinute(minuteMs);
-    const slot = keyId === null ? `${orgId}||${code}` : `${keyId}|${code}`;
-    const existing = this.current.get(slot);
+    const slot = keyId ?? `\u0000${orgId}`;
+    let byCode = this.current.get(slot);
+    if (byCode === undefined) {
+      byCode = new Map();
+      this.current.set(slot, byCode);
+    }
+    const existing = byCode.get(code);
     if (existing) existing.count += 1;
-    else this.current.set(slot, { orgId, keyId: keyId ?? "", minute: this.currentMinute, code, count: 1 });
+    else byCode.set(code, { orgId, keyId: keyId ?? "", minute: this.currentMinute, code, count: 1 });
     if (keyId !== null && code === "VALID") this.touch(orgId, keyId, at, ip);
   }
 
@@ -120,7 +128,7 @@ export class UsageRecorder {
   /** Writes what was counted since the last flush. Concurrent calls share one write. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
-    const counts = merge([...this.done, ...this.current.values()]);
+    const counts = merge([...this.done, ...countsOf(this.current)]);
     const pending = [...this.uses.values()];
     if (counts.length === 0 && pending.length === 0) return Promise.resolve();
     const uses = pending.map(lastUseOf);
@@ -143,7 +151,7 @@ export class UsageRecorder {
   }
 
   private startMinute(minuteMs: number): void {
-    for (const count of this.current.values()) this.done.push(count);
+    for (const count of countsOf(this.current)) this.done.push(count);
     this.current = new Map();
     this.currentMinuteMs = minuteMs;
     this.currentMinute = new Date(minuteMs).toISOString();
@@ -151,7 +159,8 @@ export class UsageRecorder {
 
   private restore(counts: readonly UsageCount[], uses: readonly PendingUse[]): void {
     // Written back as earlier counts; the store sums equal (org, key, minute, code) rows.
-    this.done.push(...counts);
+    // One at a time: a flush of many keys has more counts than a call may take as arguments.
+    for (const count of counts) this.done.push(count);
     for (const use of uses) if (!this.uses.has(use.keyId)) this.uses.set(use.keyId, use);
   }
 }
@@ -172,6 +181,11 @@ function lastUseOf(use: PendingUse): LastUse {
     ip: use.ip,
     networks: [...use.networks].map(([network, ip]) => ({ network, ip })),
   };
+}
+
+/** The counts of a minute, each key's by code. */
+function* countsOf(current: ReadonlyMap<string, ReadonlyMap<VerificationCode, UsageCount>>): Iterable<UsageCount> {
+  for (const byCode of current.values()) yield* byCode.values();
 }
 
 /** Sums counts of the same (org, key, minute, code): a batch writes each counter once. */
