@@ -20,6 +20,23 @@ const SUFFIX: Record<UsageGranularity, string> = { minute: ":00.000Z", hour: ":0
 /** How many (key, network) pairs a node remembers as stored before it starts over. */
 const MAX_KNOWN_NETWORKS = 100_000;
 
+/** Rows per statement of a usage write (3 to 5 parameters each: well within both drivers' limits). */
+const BATCH = 200;
+
+/**
+ * Moves each key's last use forward (never back) in one statement: a flush after traffic on many
+ * keys writes one row per key, and one compiled statement per key held the event loop for seconds at
+ * a million keys. `VALUES` names its columns column1… on both SQLite and PostgreSQL.
+ */
+async function moveLastUse(trx: Transaction<Database>, uses: readonly LastUse[]): Promise<void> {
+  const rows = uses.map((use) => sql`(${use.keyId}, ${toTime(use.at)}, ${use.ip})`);
+  await sql`update api_keys set last_used_at = v.column2, last_used_ip = v.column3
+    from (values ${sql.join(rows)}) as v
+    where api_keys.id = v.column1 and (api_keys.last_used_at is null or api_keys.last_used_at < v.column2)`.execute(
+    trx,
+  );
+}
+
 /** Usage counters per (org, key, minute, outcome) in a Kysely database. */
 export class KyselyUsageStore implements UsageStore {
   /** (key, network) pairs known to be stored: a key's usual network costs no write per flush. */
@@ -34,12 +51,12 @@ export class KyselyUsageStore implements UsageStore {
   ): Promise<void> {
     if (counts.length === 0 && uses.length === 0) return;
     const stored = await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < counts.length; i += 200) {
+      for (let i = 0; i < counts.length; i += BATCH) {
         await trx
           .insertInto("usage_counts")
           .values(
             counts
-              .slice(i, i + 200)
+              .slice(i, i + BATCH)
               .map((c) => ({ org_id: c.orgId, key_id: c.keyId, minute: c.minute, code: c.code, count: c.count })),
           )
           .onConflict((oc) =>
@@ -49,15 +66,8 @@ export class KyselyUsageStore implements UsageStore {
           )
           .execute();
       }
-      for (const use of uses) {
-        const at = toTime(use.at);
-        await trx
-          .updateTable("api_keys")
-          .set({ last_used_at: at, last_used_ip: use.ip })
-          .where("id", "=", use.keyId)
-          .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", at)]))
-          .execute();
-      }
+      const byKey = [...uses].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+      for (let i = 0; i < byKey.length; i += BATCH) await moveLastUse(trx, byKey.slice(i, i + BATCH));
       return this.recordNetworks(trx, uses, newNetworkEvent);
     });
     if (this.knownNetworks.size + stored.length > MAX_KNOWN_NETWORKS) this.knownNetworks.clear();

@@ -150,6 +150,34 @@ export function describeAlertContract(factory: StoreFactory): void {
       expect(await t.store.audit.check()).toMatchObject({ ok: true });
     });
 
+    it("the usage write moves each key's last use forward, never back, for every key of the batch", async () => {
+      const { org, member } = await t.addOrg();
+      const keys = [];
+      for (let i = 0; i < 3; i++) keys.push((await t.addKey(org.id, member)).key);
+      const [first, second, third] = keys.map((key) => key.id) as [string, string, string];
+      const use = (keyId: string, ms: number, ip: string | null): LastUse => ({
+        keyId,
+        orgId: org.id,
+        at: at(ms),
+        ip,
+        networks: [],
+      });
+      const lastUse = async (keyId: string) => {
+        const key = await t.store.keys.get(org.id, keyId);
+        return { at: key?.lastUsedAt?.toISOString() ?? null, ip: key?.lastUsedIp ?? null };
+      };
+      // More uses than one statement takes: the keys that do not exist change nothing.
+      const strangers = Array.from({ length: 450 }, () => use(t.data.id(), 5_000, "192.0.2.1"));
+      await t.store.usage.write([], [use(second, 2_000, "203.0.113.2"), ...strangers, use(first, 1_000, null)]);
+      expect(await lastUse(first)).toEqual({ at: at(1_000).toISOString(), ip: null });
+      expect(await lastUse(second)).toEqual({ at: at(2_000).toISOString(), ip: "203.0.113.2" });
+      expect(await lastUse(third)).toEqual({ at: null, ip: null });
+      // An older use (a slower node's flush) does not move it back; a newer one does.
+      await t.store.usage.write([], [use(first, 500, "198.51.100.1"), use(second, 3_000, null)]);
+      expect(await lastUse(first)).toEqual({ at: at(1_000).toISOString(), ip: null });
+      expect(await lastUse(second)).toEqual({ at: at(3_000).toISOString(), ip: null });
+    });
+
     it("an org update replaces the given policy fields and records its audit event", async () => {
       const { org } = await t.addOrg();
       const updated = await t.store.orgs.update(
