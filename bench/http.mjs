@@ -1,7 +1,9 @@
 // (a) GET /auth/check with a valid cached key and (b) POST /rest/api_keys/verify, each against a plain
 // Fastify hello-world route started the same way: every server is a child process (bench/http-server.mjs,
 // logger off), autocannon runs here in the parent with the same connections, pipelining and duration.
-// Runs are interleaved (hello, check, verify, hello, …) so that drift hits all three alike.
+// Runs are interleaved (hello, check, verify, floor, hello, …) so that drift hits them all alike. The
+// floor (informational) is (b)'s request answered by a bare Node handler in a Latchkey process with the
+// bytes of a real verification: what the HTTP exchange alone costs there, so what is left is (b)'s own.
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -73,7 +75,7 @@ function cannon(options) {
 }
 
 /** The autocannon requests of each target, after checking once that each answers as it should. */
-async function targets(hello, checkServer, verifyServer) {
+async function targets(hello, checkServer, verifyServer, floorServer) {
   const list = [];
   const helloResponse = await fetch(`${hello.url}/hello`);
   if (helloResponse.status !== 200) throw new Error(`hello-world answered ${helloResponse.status}`);
@@ -99,12 +101,13 @@ async function targets(hello, checkServer, verifyServer) {
 
   // (b) the verify route, called with the owner's token for a service key of the same org. It has its
   // own Latchkey process, so that (a)'s traffic leaves nothing behind for it.
-  const verifyRequest = {
-    url: `${verifyServer.url}/rest/api_keys/verify?version=${VERSION}`,
+  const verifyRequestTo = (server) => ({
+    url: `${server.url}/rest/api_keys/verify?version=${VERSION}`,
     method: "POST",
-    headers: { authorization: `token ${verifyServer.ownerToken}`, "content-type": JSON_API },
-    body: JSON.stringify({ data: { type: "key_verification", attributes: { key: verifyServer.key } } }),
-  };
+    headers: { authorization: `token ${server.ownerToken}`, "content-type": JSON_API },
+    body: JSON.stringify({ data: { type: "key_verification", attributes: { key: server.key } } }),
+  });
+  const verifyRequest = verifyRequestTo(verifyServer);
   const verify = await fetch(verifyRequest.url, verifyRequest);
   const verifyText = await verify.text();
   const valid = verify.status === 200 && JSON.parse(verifyText)?.data?.attributes?.valid === true;
@@ -114,6 +117,20 @@ async function targets(hello, checkServer, verifyServer) {
     console.error(`(b) FAILED: ${why}`);
     list.push({ name: "verify", error: why });
   }
+
+  // (b)'s floor: the same request to a bare Node handler in a Latchkey process, answering the bytes of
+  // a real verification without verifying — what the HTTP exchange alone costs in such a process.
+  const floorRequest = verifyRequestTo(floorServer);
+  const floor = await fetch(floorRequest.url, floorRequest);
+  const floorText = await floor.text();
+  // Another process's key: the same answer but for its ids, which are as long.
+  if (
+    floor.status === 200 &&
+    JSON.parse(floorText)?.data?.attributes?.valid === true &&
+    floorText.length === verifyText.length
+  ) {
+    list.push({ name: "floor", request: floorRequest });
+  } else list.push({ name: "floor", error: `the floor answered ${floor.status}: ${floorText.slice(0, 200)}` });
   return list;
 }
 
@@ -133,14 +150,15 @@ async function measure() {
   const hello = await startServer("hello");
   const checkServer = await startServer("latchkey");
   const verifyServer = await startServer("latchkey");
+  const floorServer = await startServer("floor");
   try {
-    const list = await targets(hello, checkServer, verifyServer);
+    const list = await targets(hello, checkServer, verifyServer, floorServer);
     const runnable = list.filter((t) => t.request);
     // Warm-up, not counted: JIT and sockets of both sides settle over tens of seconds.
     for (const target of runnable) await cannon({ ...target.request, duration: 2 * SETTINGS.httpSeconds });
     const samples = Object.fromEntries(runnable.map((t) => [t.name, []]));
     // Our processes: this one (autocannon) and the servers; a run others disturbed is measured again.
-    const pids = [process.pid, hello.pid, checkServer.pid, verifyServer.pid];
+    const pids = [process.pid, hello.pid, checkServer.pid, verifyServer.pid, floorServer.pid];
     for (let run = 1; run <= SETTINGS.runs; run++) {
       for (const target of runnable) {
         const label = `run ${run}/${SETTINGS.runs} ${target.name}`;
@@ -163,7 +181,7 @@ async function measure() {
     }
     return summary;
   } finally {
-    await Promise.all([hello.stop(), checkServer.stop(), verifyServer.stop()]);
+    await Promise.all([hello.stop(), checkServer.stop(), verifyServer.stop(), floorServer.stop()]);
   }
 }
 
@@ -217,6 +235,18 @@ function rowsOf(summary) {
       ratio: `${(s.p99 / Math.max(hello.p99, 0.001)).toFixed(1)}× the latency`,
       target: `< ${TARGETS.p99Ms} ms`,
       met: s.p99 < TARGETS.p99Ms,
+    });
+  }
+  const floor = summary.floor;
+  if (floor && !floor.error) {
+    rows.push({
+      id: "b",
+      benchmark: `Floor of (b), informational: the same POST answered by a bare Node handler in a Latchkey process with the bytes of a real verification, nothing verified — req/s (${load})`,
+      latchkey: `${fmtInt(floor.rps)} req/s`,
+      baseline: base,
+      ratio: fmtPct(floor.rps / hello.rps),
+      target: "—",
+      met: null,
     });
   }
   return rows;
