@@ -76,6 +76,17 @@ describe("custom roles", () => {
     expectError(await createRole("sneaky", ["api_keys:write"], viewer.token), 403);
   });
 
+  it("a built-in role is read by its name and is neither changed nor deleted (404)", async () => {
+    const url = `/rest/orgs/${orgId}/roles/admin`;
+    const admin = await send(t.app, { url, token: t.owner.token });
+    expect(admin.statusCode, admin.body).toBe(200);
+    expect(admin.json().data).toMatchObject({ id: "admin", attributes: { name: "admin" } });
+    const body = { data: { type: "role", attributes: { permissions: ["org:read"] } } };
+    expectError(await send(t.app, { method: "PATCH", url, token: t.owner.token, body }), 404, "NOT_FOUND");
+    expectError(await send(t.app, { method: "DELETE", url, token: t.owner.token }), 404, "NOT_FOUND");
+    expectError(await send(t.app, { url: `/rest/orgs/${orgId}/roles/not-a-role`, token: t.owner.token }), 400);
+  });
+
   it("give their holders' keys exactly their permissions, and a change applies on the next request", async () => {
     const role = (await createRole("releaser", ["releases:write"])).json().data;
     const member = await addMember(t, orgId, "releaser", ["releases:write"]);

@@ -1,11 +1,5 @@
 export { type ConnectOptions, type DatabaseKind, type DatabaseTarget, parseDatabaseUrl } from "./connect.js";
-export {
-  createPublishableKeys,
-  ensurePublishableKeys,
-  KyselyPublishableStore,
-  syncPublishablePermissions,
-} from "./kysely-publishable-store.js";
 export { KyselyStore, openStore } from "./kysely-store.js";
-export { migrateToLatest, migrateUpTo } from "./migrations.js";
+export { migrateToLatest } from "./migrations.js";
 export { PostgresInvalidationBus } from "./postgres-invalidation-bus.js";
 export type { Database } from "./schema.js";

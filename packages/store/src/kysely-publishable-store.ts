@@ -78,8 +78,8 @@ export async function createPublishableKeys(
 /**
  * Makes the org's publishable keys match `environments` (inside a transaction): revokes the live keys
  * of other environments, then inserts the plan's candidate of each environment without a live key.
- * The org row is locked first (PostgreSQL; SQLite transactions hold the write lock), so a racing call
- * waits and then finds these keys.
+ * The caller has locked the org row before reading `environments` from it (PostgreSQL; SQLite
+ * transactions hold the write lock), so a racing call waits, then reads the policy and keys this one left.
  */
 export async function ensurePublishableKeys(
   trx: Transaction<Database>,
@@ -87,7 +87,6 @@ export async function ensurePublishableKeys(
   environments: readonly string[],
   plan: PublishableKeyPlan,
 ): Promise<PublishableKeyChanges> {
-  await lockOrg(trx, orgId);
   const live = await liveKeys(trx, orgId);
   const removed = live.filter((stored) => !environments.includes(stored.key.environment));
   const revoked = await revokeRows(
@@ -113,7 +112,8 @@ export async function syncPublishablePermissions(
   orgId: string,
   eventFor: (key: ApiKey) => KeyEvent,
 ): Promise<string[]> {
-  const permissions = JSON.stringify(await publishablePermissions(trx, orgId));
+  const granted = await publishablePermissions(trx, orgId);
+  const permissions = JSON.stringify(granted);
   const rows = await trx
     .selectFrom("api_keys")
     .selectAll()
@@ -128,7 +128,7 @@ export async function syncPublishablePermissions(
   await trx.updateTable("api_keys").set({ permissions }).where("id", "in", ids).execute();
   await recordKeyEvents(
     trx,
-    rows.map((row) => eventFor({ ...rowToKey(row), permissions: JSON.parse(permissions) as string[] })),
+    rows.map((row) => eventFor({ ...rowToKey(row), permissions: [...granted] })),
   );
   return ids;
 }
@@ -145,6 +145,8 @@ export class KyselyPublishableStore implements PublishableKeyStore {
     const attempt = () =>
       translateDriverErrors("The org's publishable keys changed meanwhile.", () =>
         this.db.transaction().execute(async (trx) => {
+          // Locked before the policy is read: an org update racing this one is seen whole or not at all.
+          await lockOrg(trx, orgId);
           const org = await trx.selectFrom("orgs").selectAll().where("id", "=", orgId).executeTakeFirst();
           if (org === undefined) return { keys: [], created: [], revoked: [] };
           return ensurePublishableKeys(trx, orgId, rowToOrg(org).policy.environments, plan);

@@ -2115,8 +2115,7 @@ export interface paths {
       path: {
         /** A UUID. */
         org_id: string;
-        /** A UUID. */
-        id: string;
+        id: string | "owner" | "super_admin" | "admin" | "member" | "viewer";
       };
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
@@ -2139,8 +2138,7 @@ export interface paths {
       path: {
         /** A UUID. */
         org_id: string;
-        /** A UUID. */
-        id: string;
+        id: string | "owner" | "super_admin" | "admin" | "member" | "viewer";
       };
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */
@@ -2173,8 +2171,7 @@ export interface paths {
       path: {
         /** A UUID. */
         org_id: string;
-        /** A UUID. */
-        id: string;
+        id: string | "owner" | "super_admin" | "admin" | "member" | "viewer";
       };
       query: {
         /** API version date YYYY-MM-DD, optionally ~beta or ~experimental. Base version: 2024-06-10. */

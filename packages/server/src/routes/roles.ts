@@ -1,12 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { PERMISSION_PATTERN, ROLE_NAME_PATTERN, type RoleView } from "@latchkey/core";
+import { BUILT_IN_ROLES, PERMISSION_PATTERN, ROLE_NAME_PATTERN, type RoleView } from "@latchkey/core";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
-import { ERROR_RESPONSES, OrgItemParams, OrgParams, requestBody, single, VersionQuery } from "../http/schemas.js";
+import { ERROR_RESPONSES, OrgParams, requestBody, StringEnum, single, Uuid, VersionQuery } from "../http/schemas.js";
 import { actorOf } from "../plugins/rest-conventions.js";
 
 const tags = ["Roles"];
 const conflicts = { 409: Type.Ref("ErrorDocument") };
+
+/** A role of an org: a built-in one by its name, a custom one by its id. */
+const RoleParams = Type.Object({
+  org_id: Uuid,
+  id: Type.Union([Uuid, StringEnum(BUILT_IN_ROLES, { description: "A built-in role's name." })]),
+});
 
 /** The `role` resource: a built-in role (its id is its name) or one of the org's custom roles. */
 export const RoleResource = Type.Object(
@@ -126,7 +132,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: "Get a role: a built-in one by its name, a custom one by its id",
         "x-latchkey-permission": "members:read",
-        params: OrgItemParams,
+        params: RoleParams,
         querystring: VersionQuery,
         response: { 200: single(Type.Ref("Role")), ...ERROR_RESPONSES },
       },
@@ -146,7 +152,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary:
           "Change a custom role's description or permissions (its holders' keys follow on the next request; a built-in role is 404)",
         "x-latchkey-permission": "members:write",
-        params: OrgItemParams,
+        params: RoleParams,
         querystring: VersionQuery,
         body: UpdateRoleBody,
         response: { 200: single(Type.Ref("Role")), ...ERROR_RESPONSES },
@@ -167,7 +173,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary:
           "Delete a custom role nobody holds (409 while a member, account, invitation or live key holds it; a built-in role is 404)",
         "x-latchkey-permission": "members:write",
-        params: OrgItemParams,
+        params: RoleParams,
         querystring: VersionQuery,
         response: { 204: Type.Null(), ...ERROR_RESPONSES, ...conflicts },
       },
