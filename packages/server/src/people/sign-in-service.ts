@@ -177,20 +177,19 @@ export class SignInService {
     pathOrgId: string | undefined,
     requestId: string,
     ip: string,
-    /** The user's role in the group of the org acted in (see `groupRoleIn`): it covers that org too. */
-    groupRole: string | null = null,
   ): Promise<Actor | null> {
     const wanted = pathOrgId?.toLowerCase();
     const own = signedIn.memberships.find((m) => m.orgId === wanted);
+    const groupRole = await this.groupRoleIn(signedIn, pathOrgId);
     // A role held in the group of the path's org covers the org, with or without a membership of it.
     const orgId = own?.orgId ?? (groupRole !== null ? wanted : undefined);
     // Not a member of the path's org: act in the oldest org, so the path's org answers 404 as to any stranger.
     const membership = orgId === undefined ? signedIn.memberships[0] : own;
     const actingIn = orgId ?? membership?.orgId;
     if (actingIn === undefined) return null;
-    // The group role was looked up for the path's org, or for the oldest org when the path names none.
-    const groupCovers = orgId !== undefined || wanted === undefined;
-    const grants = await memberGrants(this.store, actingIn, membership ?? null, groupCovers ? groupRole : null);
+    // The group role is the path's org's (the oldest org's when the path names none), so it covers the
+    // org acted in: a path org the user has no role in gives none, and the stranger's 404 follows.
+    const grants = await memberGrants(this.store, actingIn, membership ?? null, groupRole);
     return {
       principal: { type: "user", id: signedIn.user.id },
       orgId: actingIn,
@@ -207,7 +206,7 @@ export class SignInService {
    * The signed-in user's role in the group of the org a request names (the oldest org's when it names
    * none), or null: a group role covers every org of the group.
    */
-  async groupRoleIn(signedIn: SignedIn, pathOrgId: string | undefined): Promise<BuiltInRole | null> {
+  private async groupRoleIn(signedIn: SignedIn, pathOrgId: string | undefined): Promise<BuiltInRole | null> {
     const orgId = pathOrgId ?? signedIn.memberships[0]?.orgId;
     if (orgId === undefined || !isUuid(orgId)) return null;
     const group = await this.store.groups.ofOrg(orgId.toLowerCase());

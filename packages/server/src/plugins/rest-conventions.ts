@@ -86,8 +86,7 @@ export function restConventions(
     if (sessionToken !== null) {
       const signedIn = await deps.signIn.resume(sessionToken);
       const pathOrgId = (request.params as { org_id?: string } | undefined)?.org_id;
-      const groupRole = signedIn && (await deps.signIn.groupRoleIn(signedIn, pathOrgId));
-      const actor = signedIn && (await deps.signIn.actorOf(signedIn, pathOrgId, request.id, request.ip, groupRole));
+      const actor = signedIn && (await deps.signIn.actorOf(signedIn, pathOrgId, request.id, request.ip));
       if (!actor) {
         request.log.info({ reqId: request.id, reason: "SESSION" }, "credential refused");
         await deps.failureThrottle?.fail(request.ip);
