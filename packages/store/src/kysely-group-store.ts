@@ -18,7 +18,7 @@ import { LatchkeyError } from "@latchkey/core";
 import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
-import { revokeRows } from "./kysely-key-store.js";
+import { changeServiceAccount, retireServiceAccount } from "./kysely-service-account-store.js";
 import { paginate } from "./pagination.js";
 import {
   groupMembershipToRow,
@@ -27,9 +27,7 @@ import {
   rowToGroup,
   rowToGroupMembership,
   rowToGroupServiceAccount,
-  rowToKey,
   rowToOrg,
-  toTime,
 } from "./rows.js";
 import type { Database, GroupMembershipsTable } from "./schema.js";
 
@@ -207,18 +205,7 @@ export class KyselyGroupStore implements GroupStore {
   ): Promise<GroupServiceAccount | null> {
     return translateDriverErrors("A service account with this name exists in the group.", () =>
       this.db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable("service_accounts")
-          .set({
-            ...(change.name !== undefined && { name: change.name }),
-            ...(change.role !== undefined && { role: change.role }),
-          })
-          .where("group_id", "=", groupId)
-          .where("id", "=", id)
-          .where("deleted_at", "is", null)
-          .executeTakeFirst();
-        if (result.numUpdatedRows === 0n) return null;
-        await appendAudit(trx, [audit]);
+        if (!(await changeServiceAccount(trx, { column: "group_id", id: groupId }, id, change, audit))) return null;
         const row = await this.accounts(trx, groupId).where("service_accounts.id", "=", id).executeTakeFirstOrThrow();
         return rowToGroupServiceAccount(row);
       }),
@@ -232,27 +219,9 @@ export class KyselyGroupStore implements GroupStore {
     eventFor: (key: ApiKey) => KeyEvent,
     audit: AuditEvent,
   ): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable("service_accounts")
-        .set({ deleted_at: toTime(at) })
-        .where("group_id", "=", groupId)
-        .where("id", "=", id)
-        .where("deleted_at", "is", null)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) return false;
-      // The account's keys live in the group's orgs, any of them.
-      const keys = await trx
-        .selectFrom("api_keys")
-        .selectAll()
-        .where("owner_type", "=", "service_account")
-        .where("owner_id", "=", id)
-        .where("revoked_at", "is", null)
-        .where("deleted_at", "is", null)
-        .execute();
-      await revokeRows(trx, keys.map(rowToKey), at, eventFor, [audit]);
-      return true;
-    });
+    return this.db
+      .transaction()
+      .execute((trx) => retireServiceAccount(trx, { column: "group_id", id: groupId }, id, at, eventFor, audit));
   }
 }
 

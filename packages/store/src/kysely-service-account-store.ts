@@ -8,13 +8,74 @@ import type {
   ServiceAccount,
   ServiceAccountStore,
 } from "@latchkey/core";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
 import { revokeRows } from "./kysely-key-store.js";
 import { paginate } from "./pagination.js";
 import { clientSecretToRow, rowToKey, rowToServiceAccount, serviceAccountToRow, toTime } from "./rows.js";
 import type { Database } from "./schema.js";
+
+/** Where a service account lives: in an org (`org_id`) or in a group (`group_id`). */
+export interface AccountScope {
+  column: "org_id" | "group_id";
+  id: string;
+}
+
+/** Renames or re-roles a live account of the scope and records `audit`; false when there is none. */
+export async function changeServiceAccount(
+  trx: Transaction<Database>,
+  scope: AccountScope,
+  id: string,
+  change: { name?: string | undefined; role?: string | undefined },
+  audit: AuditEvent,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable("service_accounts")
+    .set({
+      ...(change.name !== undefined && { name: change.name }),
+      ...(change.role !== undefined && { role: change.role }),
+    })
+    .where(scope.column, "=", scope.id)
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return false;
+  await appendAudit(trx, [audit]);
+  return true;
+}
+
+/**
+ * Deletes a live account of the scope and revokes its live keys (a group account's are in the group's
+ * orgs, any of them), each with its event, then `audit`; false when there is none.
+ */
+export async function retireServiceAccount(
+  trx: Transaction<Database>,
+  scope: AccountScope,
+  id: string,
+  at: Date,
+  eventFor: (key: ApiKey) => KeyEvent,
+  audit: AuditEvent,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable("service_accounts")
+    .set({ deleted_at: toTime(at) })
+    .where(scope.column, "=", scope.id)
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return false;
+  const keys = await trx
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("owner_type", "=", "service_account")
+    .where("owner_id", "=", id)
+    .where("revoked_at", "is", null)
+    .where("deleted_at", "is", null)
+    .execute();
+  await revokeRows(trx, keys.map(rowToKey), at, eventFor, [audit]);
+  return true;
+}
 
 /** Service accounts in a Kysely database. */
 export class KyselyServiceAccountStore implements ServiceAccountStore {
@@ -64,18 +125,7 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
   ): Promise<ServiceAccount | null> {
     return translateDriverErrors("A service account with this name exists in the org.", () =>
       this.db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable("service_accounts")
-          .set({
-            ...(change.name !== undefined && { name: change.name }),
-            ...(change.role !== undefined && { role: change.role }),
-          })
-          .where("org_id", "=", orgId)
-          .where("id", "=", id)
-          .where("deleted_at", "is", null)
-          .executeTakeFirst();
-        if (result.numUpdatedRows === 0n) return null;
-        await appendAudit(trx, [audit]);
+        if (!(await changeServiceAccount(trx, { column: "org_id", id: orgId }, id, change, audit))) return null;
         const row = await trx.selectFrom("service_accounts").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
         return rowToServiceAccount(row);
       }),
@@ -89,26 +139,8 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
     eventFor: (key: ApiKey) => KeyEvent,
     audit: AuditEvent,
   ): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable("service_accounts")
-        .set({ deleted_at: toTime(at) })
-        .where("org_id", "=", orgId)
-        .where("id", "=", id)
-        .where("deleted_at", "is", null)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) return false;
-      const keys = await trx
-        .selectFrom("api_keys")
-        .selectAll()
-        .where("org_id", "=", orgId)
-        .where("owner_type", "=", "service_account")
-        .where("owner_id", "=", id)
-        .where("revoked_at", "is", null)
-        .where("deleted_at", "is", null)
-        .execute();
-      await revokeRows(trx, keys.map(rowToKey), at, eventFor, [audit]);
-      return true;
-    });
+    return this.db
+      .transaction()
+      .execute((trx) => retireServiceAccount(trx, { column: "org_id", id: orgId }, id, at, eventFor, audit));
   }
 }
