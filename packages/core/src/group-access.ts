@@ -1,7 +1,15 @@
-import { roleInGroup } from "./actor-role.js";
+import { requireRoleWithinOwn, roleInGroup } from "./actor-role.js";
 import { LatchkeyError } from "./errors.js";
 import type { Group } from "./model.js";
-import { grantsOfRole, holds, intersectGrants, normalizeGrants } from "./permissions.js";
+import {
+  BUILT_IN_ROLES,
+  type BuiltInRole,
+  grantsOfRole,
+  holds,
+  intersectGrants,
+  isBuiltInRole,
+  normalizeGrants,
+} from "./permissions.js";
 import type { Store } from "./ports.js";
 import type { Actor } from "./verifier.js";
 
@@ -43,7 +51,21 @@ export function requireGroupPermission(access: GroupAccess, permission: string):
   }
 }
 
-/** The actor as it acts at group scope: its grants there (for the rank and escalation checks). */
-export function groupActor(actor: Actor, access: GroupAccess): Actor {
-  return { ...actor, grants: access.grants };
+/**
+ * Refuses a role a group cannot give (groups have the built-in roles only: VALIDATION_FAILED) or one
+ * beyond what the actor holds and ranks at group scope (PERMISSION_ESCALATION: `requireRoleWithinOwn`,
+ * with the actor's group grants and group role). One rule for group memberships and group service accounts.
+ */
+export async function requireGroupRoleWithinOwn(
+  store: Pick<Store, "users" | "serviceAccounts" | "roles" | "groups">,
+  actor: Actor,
+  access: GroupAccess,
+  role: string,
+): Promise<BuiltInRole> {
+  const pointer = "/data/attributes/role";
+  if (!isBuiltInRole(role)) {
+    throw new LatchkeyError("VALIDATION_FAILED", `role must be one of ${BUILT_IN_ROLES.join(", ")}.`, { pointer });
+  }
+  await requireRoleWithinOwn(store, { ...actor, grants: access.grants }, role, pointer, access.role);
+  return role;
 }

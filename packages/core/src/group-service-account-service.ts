@@ -1,12 +1,12 @@
 import { auditEventOf } from "./audit.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
-import { groupAccess, requireGroupPermission } from "./group-access.js";
+import { groupAccess, requireGroupPermission, requireGroupRoleWithinOwn } from "./group-access.js";
 import type { GroupServiceAccountChange } from "./group-store.js";
 import { newId } from "./ids.js";
 import { checkName } from "./key-input.js";
 import type { GroupServiceAccount } from "./model.js";
-import { type BuiltInRole, grantsOfRole, missingPermissions } from "./permissions.js";
+import type { BuiltInRole } from "./permissions.js";
 import type { Page, PageRequest, Store } from "./ports.js";
 import type { Actor, Verifier } from "./verifier.js";
 
@@ -15,19 +15,6 @@ export interface CreateGroupServiceAccountInput {
   name: string;
   role: BuiltInRole;
   authType?: string | undefined;
-}
-
-function refuseEscalation(grants: readonly string[], role: string): void {
-  const missing = missingPermissions(grants, grantsOfRole(role));
-  if (missing.length > 0) {
-    throw new LatchkeyError(
-      "PERMISSION_ESCALATION",
-      `The role ${role} holds permissions you do not: ${missing.join(", ")}.`,
-      {
-        pointer: "/data/attributes/role",
-      },
-    );
-  }
 }
 
 /**
@@ -49,7 +36,7 @@ export class GroupServiceAccountService {
   async create(actor: Actor, groupId: string, input: CreateGroupServiceAccountInput): Promise<GroupServiceAccount> {
     const access = await groupAccess(this.store, actor, groupId);
     requireGroupPermission(access, "service_accounts:write");
-    refuseEscalation(access.grants, input.role);
+    await requireGroupRoleWithinOwn(this.store, actor, access, input.role);
     if ((input.authType ?? "api_key") !== "api_key") {
       throw new LatchkeyError("VALIDATION_FAILED", "Group service accounts authenticate with API keys only.", {
         pointer: "/data/attributes/auth_type",
@@ -120,8 +107,8 @@ export class GroupServiceAccountService {
     const change: GroupServiceAccountChange = {};
     if (input.name !== undefined) change.name = checkName(input.name);
     if (input.role !== undefined) {
-      refuseEscalation(access.grants, account.role);
-      refuseEscalation(access.grants, input.role);
+      await requireGroupRoleWithinOwn(this.store, actor, access, account.role);
+      await requireGroupRoleWithinOwn(this.store, actor, access, input.role);
       change.role = input.role;
     }
     const fields = Object.keys(change);

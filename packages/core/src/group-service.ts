@@ -1,24 +1,13 @@
-import { requireRoleWithinOwn } from "./actor-role.js";
 import { auditEventOf } from "./audit.js";
 import { requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
 import { LatchkeyError } from "./errors.js";
-import { groupAccess, groupActor, requireGroupPermission } from "./group-access.js";
+import { groupAccess, requireGroupPermission, requireGroupRoleWithinOwn } from "./group-access.js";
 import { newId } from "./ids.js";
 import { checkName } from "./key-input.js";
 import { DEFAULT_ORG_POLICY, type Group, type GroupMemberView, type Org } from "./model.js";
-import { BUILT_IN_ROLES, type BuiltInRole, isBuiltInRole } from "./permissions.js";
 import type { Page, PageRequest, Store } from "./ports.js";
 import type { Actor, Verifier } from "./verifier.js";
-
-function checkRole(role: string): BuiltInRole {
-  if (!isBuiltInRole(role)) {
-    throw new LatchkeyError("VALIDATION_FAILED", `role must be one of ${BUILT_IN_ROLES.join(", ")}.`, {
-      pointer: "/data/attributes/role",
-    });
-  }
-  return role;
-}
 
 /** A slug for an org's name: lower-case words joined by `-`, made unique by a piece of the org's id. */
 function slugOf(name: string, id: string): string {
@@ -125,8 +114,7 @@ export class GroupService {
   async addMember(actor: Actor, groupId: string, input: { email: string; role: string }): Promise<GroupMemberView> {
     const access = await groupAccess(this.store, actor, groupId);
     requireGroupPermission(access, "members:write");
-    const role = checkRole(input.role);
-    await requireRoleWithinOwn(this.store, groupActor(actor, access), role, "/data/attributes/role", access.role);
+    const role = await requireGroupRoleWithinOwn(this.store, actor, access, input.role);
     const email = input.email.trim().toLowerCase();
     const id = newId(this.clock, this.random);
     const at = this.clock.now();
@@ -151,8 +139,7 @@ export class GroupService {
   /** Gives a group member another role. Needs `members:write` and a group role at or above both roles. */
   async setMemberRole(actor: Actor, groupId: string, id: string, newRole: string): Promise<GroupMemberView> {
     const { access, member } = await this.manageable(actor, groupId, id);
-    const role = checkRole(newRole);
-    await requireRoleWithinOwn(this.store, groupActor(actor, access), role, "/data/attributes/role", access.role);
+    const role = await requireGroupRoleWithinOwn(this.store, actor, access, newRole);
     if (member.role === role) return member;
     const updated = await this.store.groups.setMemberRole(
       access.group.id,
@@ -201,13 +188,7 @@ export class GroupService {
     const member = await this.store.groups.getMember(access.group.id, id.toLowerCase());
     if (member === null) throw new LatchkeyError("NOT_FOUND", "No such membership.", { parameter: "id" });
     requireGroupPermission(access, "members:write");
-    await requireRoleWithinOwn(
-      this.store,
-      groupActor(actor, access),
-      member.role,
-      "/data/attributes/role",
-      access.role,
-    );
+    await requireGroupRoleWithinOwn(this.store, actor, access, member.role);
     return { access, member };
   }
 }

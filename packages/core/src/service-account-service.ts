@@ -1,3 +1,4 @@
+import { requireRoleWithinOwn } from "./actor-role.js";
 import { auditEventOf } from "./audit.js";
 import { requireOrg, requirePermission } from "./authorize.js";
 import type { Clock, RandomSource } from "./clock.js";
@@ -8,7 +9,6 @@ import type { ServiceAccount, ServiceAccountAuthType } from "./model.js";
 import { checkAccessTokenTtl, DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from "./oauth.js";
 import { type IssuedClientSecret, newClientSecret } from "./oauth-client-service.js";
 import type { Page, PageRequest, Store } from "./ports.js";
-import { requireRoleGrantsHeld } from "./role-bindings.js";
 import type { Actor, Verifier } from "./verifier.js";
 
 /** What a caller asks for when creating a service account. */
@@ -50,7 +50,7 @@ export class ServiceAccountService {
   async create(actor: Actor, orgId: string, input: CreateServiceAccountInput): Promise<CreatedServiceAccount> {
     requireOrg(actor, orgId);
     requirePermission(actor, "service_accounts:write");
-    await requireRoleGrantsHeld(this.store, actor, input.role, "/data/attributes/role");
+    await requireRoleWithinOwn(this.store, actor, input.role, "/data/attributes/role");
     const authType = input.authType ?? "api_key";
     if (authType !== "oauth_client_secret" && input.accessTokenTtlSeconds !== undefined) {
       throw new LatchkeyError("VALIDATION_FAILED", "access_token_ttl_seconds is for oauth_client_secret accounts.", {
@@ -139,8 +139,8 @@ export class ServiceAccountService {
     const change: { name?: string; role?: string } = {};
     if (input.name !== undefined && input.name !== account.name) change.name = checkName(input.name);
     if (input.role !== undefined && input.role !== account.role) {
-      await requireRoleGrantsHeld(this.store, actor, account.role, "/data/attributes/role");
-      await requireRoleGrantsHeld(this.store, actor, input.role, "/data/attributes/role");
+      await requireRoleWithinOwn(this.store, actor, account.role, "/data/attributes/role");
+      await requireRoleWithinOwn(this.store, actor, input.role, "/data/attributes/role");
       change.role = input.role;
     }
     if (Object.keys(change).length === 0) return account;

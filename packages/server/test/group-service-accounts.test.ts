@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { keyIn, orgInOwnersGroup, verifyWith } from "./group-helpers.js";
+import { groupOnlyUser, keyIn, orgInOwnersGroup, verifyWith } from "./group-helpers.js";
 import {
   createGroupServiceAccount,
   createOrg,
@@ -137,6 +137,17 @@ describe("a group service account", () => {
       403,
       "FORBIDDEN",
     );
+  });
+
+  test("a group admin may not make an owner-ranked account (as for org accounts and memberships)", async () => {
+    const admin = await groupOnlyUser(t, groupId, "admin");
+    const token = (await keyIn(t, orgX, admin.userId)).key;
+    const url = `/rest/groups/${groupId}/service_accounts`;
+    const body = (role: string) => ({
+      data: { type: "service_account", attributes: { name: `by admin ${role}`, role } },
+    });
+    expectError(await send(t.app, { method: "POST", url, token, body: body("owner") }), 403, "PERMISSION_ESCALATION");
+    expect((await send(t.app, { method: "POST", url, token, body: body("admin") })).statusCode).toBe(201);
   });
 
   test("bad input: OAuth, unknown roles and duplicate names are refused and write nothing", async () => {

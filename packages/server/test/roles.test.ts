@@ -131,6 +131,18 @@ describe("no escalation", () => {
     expectError(res, 403, "PERMISSION_ESCALATION");
   });
 
+  test("an admin may not make an owner-ranked service account, nor raise one to owner", async () => {
+    const url = `/rest/orgs/${orgA.orgId}/service_accounts`;
+    const account = (name: string, role: string) => ({ data: { type: "service_account", attributes: { name, role } } });
+    expectError(await as("admin", "POST", url, account("crown", "owner")), 403, "PERMISSION_ESCALATION");
+    const created = await as("admin", "POST", url, account("climber", "admin"));
+    expect(created.statusCode, created.body).toBe(201);
+    const raise = { data: { type: "service_account", attributes: { role: "owner" } } };
+    const id = created.json().data.id;
+    expectError(await as("admin", "PATCH", `${url}/${id}`, raise), 403, "PERMISSION_ESCALATION");
+    expect((await as("owner", "PATCH", `${url}/${id}`, raise)).statusCode).toBe(200);
+  });
+
   test("a user who loses a role loses its rights on the next request", async () => {
     const admin = orgA.members.admin;
     const membership = `/rest/orgs/${orgA.orgId}/memberships/${await membershipIdOf(t, orgA.orgId, admin.userId)}`;
