@@ -166,13 +166,12 @@ export class OrgService {
     // New environments get their publishable key, removed ones lose it, in the change's transaction.
     const current = await this.store.orgs.get(actor.orgId);
     if (current === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
-    const before = await this.publishable.stored(actor.orgId);
     // The new keys take the policy as changed (a new publishable prefix in the same change applies).
     const changed = { ...current, policy: { ...current.policy, ...update.policy } };
     const plan = await this.publishable.planFor(actor, changed, environments);
     const org = await this.store.orgs.update(actor.orgId, update, event, plan);
     if (org === null) throw new LatchkeyError("NOT_FOUND", "No such org.", { parameter: "org_id" });
-    this.publishable.forgetRemoved(before, environments);
+    this.publishable.forgetRevoked(plan);
     return org;
   }
 }

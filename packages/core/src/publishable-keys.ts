@@ -277,23 +277,35 @@ export class PublishableKeyService {
   /**
    * What a change of the org's environments to `environments` writes with it: candidates for the
    * environments that have no key yet (the store inserts them in the org's transaction) and events for
-   * the keys it revokes. Call `forgetRemoved` once the change is committed.
+   * the keys it revokes, whose ids the plan notes. Call `forgetRevoked` once the change is committed.
    */
-  async planFor(actor: Actor, org: Org, environments: readonly string[]): Promise<PublishableKeyPlan> {
+  async planFor(
+    actor: Actor,
+    org: Org,
+    environments: readonly string[],
+  ): Promise<PublishableKeyPlan & { revoked: readonly string[] }> {
     const existing = new Set((await this.store.publishableKeys.list(org.id)).map((stored) => stored.key.environment));
-    return this.plan(
+    const plan = await this.plan(
       org,
       environments.filter((environment) => !existing.has(environment)),
       contextOf(actor),
       "environment_added",
     );
+    // The store revokes inside the transaction, so what it revoked is exactly what it made events for.
+    const revoked: string[] = [];
+    return {
+      ...plan,
+      revoked,
+      revokeEventFor: (key) => {
+        revoked.push(key.id);
+        return plan.revokeEventFor(key);
+      },
+    };
   }
 
-  /** Drops the org's publishable keys of environments no longer in `environments` from the verifier cache. */
-  forgetRemoved(before: readonly StoredPublishableKey[], environments: readonly string[]): void {
-    for (const stored of before) {
-      if (!environments.includes(stored.key.environment)) this.verifier.forgetKey(stored.key.id);
-    }
+  /** Drops the keys a committed `planFor` plan revoked from the verifier cache (on every node). */
+  forgetRevoked(plan: { revoked: readonly string[] }): void {
+    for (const id of plan.revoked) this.verifier.forgetKey(id);
   }
 
   /**
@@ -302,11 +314,6 @@ export class PublishableKeyService {
    */
   async ensure(orgId: string): Promise<void> {
     await this.current(orgId);
-  }
-
-  /** The org's live publishable keys, as stored now. */
-  async stored(orgId: string): Promise<StoredPublishableKey[]> {
-    return this.store.publishableKeys.list(orgId);
   }
 
   /** The org's keys; creates (once, however many race) those the policy's environments lack. */
