@@ -267,7 +267,9 @@ describe("a service account's role", () => {
     const member = await addMember(t, orgId, "member");
     expectError(await patch({ role: "viewer" }, member.token), 403);
     const admin = await addMember(t, orgId, "admin");
-    expect((await patch({ role: "owner" }, admin.token)).statusCode).toBe(200); // owner's grants are `*`, an admin's too
+    // An admin holds every permission an owner does, but not the owner's rank: owners make owners.
+    expectError(await patch({ role: "owner" }, admin.token), 403, "PERMISSION_ESCALATION");
+    expect((await patch({ role: "owner" })).statusCode).toBe(200);
     const audit = await send(t.app, {
       url: `/rest/orgs/${orgId}/audit_logs?filter[target]=${account}`,
       token: t.owner.token,
