@@ -9,7 +9,7 @@ import { checkGracePeriod } from "./key-input.js";
 import type { AccessToken, ClientSecret, ServiceAccount } from "./model.js";
 import { ACCESS_TOKEN_PREFIX, CLIENT_SECRET_PREFIX, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, decideScope } from "./oauth.js";
 import type { Store } from "./ports.js";
-import { requireRoleGrantsHeld } from "./role-bindings.js";
+import { customRolesFor, requireRoleGrantsHeld } from "./role-bindings.js";
 import { roleGrants } from "./roles.js";
 import type { Actor, Verifier } from "./verifier.js";
 
@@ -159,7 +159,7 @@ export class OAuthClientService {
     const { account } = client;
     const scope = decideScope(
       request.scope,
-      roleGrants(account.role, await this.store.roles.grants(account.orgId)) ?? [],
+      roleGrants(account.role, await customRolesFor(this.store, account.orgId, [account.role])) ?? [],
     );
     if (!scope.ok) return { ok: false, error: "invalid_scope", description: scope.description };
     const expiresIn = account.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;

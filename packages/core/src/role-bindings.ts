@@ -1,5 +1,5 @@
 import { LatchkeyError } from "./errors.js";
-import { missingPermissions } from "./permissions.js";
+import { isBuiltInRole, missingPermissions } from "./permissions.js";
 import type { Store } from "./ports.js";
 import {
   type CustomRoleGrants,
@@ -7,11 +7,21 @@ import {
   type EffectiveGrants,
   effectiveGrants,
   grantsAt,
+  NO_CUSTOM_ROLES,
   projectOf,
   type RoleBinding,
   roleGrants,
 } from "./roles.js";
 import type { Actor } from "./verifier.js";
+
+/** The org's custom roles, read only when one of `roles` is not built in (built-in grants need no query). */
+export async function customRolesFor(
+  store: Pick<Store, "roles">,
+  orgId: string,
+  roles: readonly string[],
+): Promise<CustomRoleGrants> {
+  return roles.every(isBuiltInRole) ? NO_CUSTOM_ROLES : store.roles.grants(orgId);
+}
 
 /** The grants of a role the org has, or VALIDATION_FAILED naming the field. */
 export function requireRole(role: string, custom: CustomRoleGrants, pointer: string): readonly string[] {
@@ -37,7 +47,11 @@ export async function checkGrantedBindings(
 ): Promise<RoleBinding[]> {
   const checked = checkBindings(bindings, pointer);
   if (checked.length === 0) return checked;
-  const custom = await store.roles.grants(actor.orgId);
+  const custom = await customRolesFor(
+    store,
+    actor.orgId,
+    checked.map((binding) => binding.role),
+  );
   const projectIds = checked.map((binding) => projectOf(binding.scope)).filter((id) => id !== null);
   const existing = projectIds.length > 0 ? await store.projects.existing(actor.orgId, projectIds) : new Set<string>();
   checked.forEach((binding, i) => {
@@ -70,10 +84,14 @@ export async function memberGrants(
   membership: { role: string; roles: readonly RoleBinding[] } | null,
   groupRole: string | null = null,
 ): Promise<EffectiveGrants> {
-  const custom = await store.roles.grants(orgId);
   const bindings: RoleBinding[] = [];
   if (membership !== null) bindings.push({ role: membership.role, scope: "org" }, ...membership.roles);
   if (groupRole !== null) bindings.push({ role: groupRole, scope: "group" });
+  const custom = await customRolesFor(
+    store,
+    orgId,
+    bindings.map((binding) => binding.role),
+  );
   return effectiveGrants({ grants: ["*"], bindings: [] }, { grants: [], bindings }, custom);
 }
 
@@ -87,7 +105,11 @@ export async function requireRoleGrantsHeld(
   role: string,
   pointer?: string,
 ): Promise<readonly string[]> {
-  const grants = requireRole(role, await store.roles.grants(actor.orgId), pointer ?? "/data/attributes/role");
+  const grants = requireRole(
+    role,
+    await customRolesFor(store, actor.orgId, [role]),
+    pointer ?? "/data/attributes/role",
+  );
   const missing = missingPermissions(actor.grants, grants);
   if (missing.length > 0) {
     throw new LatchkeyError(
