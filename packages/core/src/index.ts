@@ -36,7 +36,6 @@ export { requireOrg, requirePermission, requireUser } from "./authorize.js";
 export { type Clock, type RandomSource, systemClock, systemRandom } from "./clock.js";
 export { ERROR_CATALOGUE, type ErrorCode, type ErrorSource, isLatchkeyError, LatchkeyError } from "./errors.js";
 export { EXPIRY_PRESETS, type ExpiresIn, type ExpiryPolicy, resolveExpiry } from "./expiry.js";
-export { type GroupAccess, groupAccess, requireGroupPermission } from "./group-access.js";
 export { GroupService } from "./group-service.js";
 export { type CreateGroupServiceAccountInput, GroupServiceAccountService } from "./group-service-account-service.js";
 export type { GroupServiceAccountChange, GroupStore, NewGroupMembership } from "./group-store.js";
@@ -234,21 +233,15 @@ export { MemoryRateLimiter, type RateLimiter, type RateLimitState } from "./rate
 export {
   checkGrantedBindings,
   memberGrants,
-  requireRole,
   requireRoleGrantsHeld,
 } from "./role-bindings.js";
 export { MAX_CUSTOM_ROLES, type RoleInput, RoleService, type RoleView } from "./role-service.js";
 export {
   type CustomRole,
   type CustomRoleGrants,
-  checkBindings,
-  type EffectiveGrants,
-  effectiveGrants,
   MAX_ROLE_BINDINGS,
   NO_CUSTOM_ROLES,
-  projectOf,
   RESOURCE_PATTERN,
-  type Rights,
   ROLE_NAME_PATTERN,
   ROLE_SCOPE_PATTERN,
   type RoleBinding,
@@ -296,7 +289,6 @@ export {
 } from "./vault-service.js";
 export {
   type Actor,
-  ownerRights,
   prepareLookup,
   refillPeriodStart,
   Verifier,
