@@ -15,9 +15,10 @@ import type {
   PageRequest,
 } from "@latchkey/core";
 import { LatchkeyError } from "@latchkey/core";
-import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
+import { lockRow } from "./kysely-membership-store.js";
 import { changeServiceAccount, retireServiceAccount } from "./kysely-service-account-store.js";
 import { paginate } from "./pagination.js";
 import {
@@ -140,7 +141,7 @@ export class KyselyGroupStore implements GroupStore {
 
   async setMemberRole(groupId: string, id: string, role: BuiltInRole, audit: AuditEvent): Promise<GroupMemberView> {
     return this.db.transaction().execute(async (trx) => {
-      await lockGroup(trx, groupId);
+      await lockRow(trx, "groups", groupId); // membership changes of one group take turns
       const before = await this.members(trx, groupId).where("group_memberships.id", "=", id).executeTakeFirst();
       if (before === undefined) throw new LatchkeyError("NOT_FOUND", "No such membership.", { parameter: "id" });
       if (before.role === "owner" && role !== "owner") await requireAnotherOwner(trx, groupId, id);
@@ -157,7 +158,7 @@ export class KyselyGroupStore implements GroupStore {
 
   async removeMember(groupId: string, id: string, audit: AuditEvent): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await lockGroup(trx, groupId);
+      await lockRow(trx, "groups", groupId); // membership changes of one group take turns
       const before = await trx
         .selectFrom("group_memberships")
         .select(["role"])
@@ -223,12 +224,6 @@ export class KyselyGroupStore implements GroupStore {
       .transaction()
       .execute((trx) => retireServiceAccount(trx, { column: "group_id", id: groupId }, id, at, eventFor, audit));
   }
-}
-
-/** Serializes membership changes of one group (PostgreSQL: the group's row lock; SQLite: the write lock). */
-async function lockGroup(trx: Transaction<Database>, groupId: string): Promise<void> {
-  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await trx.selectFrom("groups").select("id").where("id", "=", groupId).forUpdate().execute();
 }
 
 async function requireAnotherOwner(trx: Transaction<Database>, groupId: string, exceptId: string): Promise<void> {

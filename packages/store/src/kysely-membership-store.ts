@@ -108,9 +108,14 @@ export class KyselyMembershipStore implements MembershipStore {
  * Serializes membership changes of one org, so two owners demoting each other at once cannot leave it
  * ownerless (PostgreSQL: the org's row lock; SQLite: transactions already hold the write lock).
  */
-export async function lockOrg(trx: Transaction<Database>, orgId: string): Promise<void> {
+export function lockOrg(trx: Transaction<Database>, orgId: string): Promise<void> {
+  return lockRow(trx, "orgs", orgId);
+}
+
+/** Locks an org's or a group's row until the transaction ends (PostgreSQL; SQLite holds the write lock). */
+export async function lockRow(trx: Transaction<Database>, table: "orgs" | "groups", id: string): Promise<void> {
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await trx.selectFrom("orgs").select("id").where("id", "=", orgId).forUpdate().execute();
+  await trx.selectFrom(table).select("id").where("id", "=", id).forUpdate().execute();
 }
 
 async function requireAnotherOwner(trx: Transaction<Database>, orgId: string, exceptId: string): Promise<void> {
