@@ -163,6 +163,20 @@ describe("invitations", () => {
     expect(list.statusCode).toBe(200);
   });
 
+  test("an invitation may hand out a custom role the org has", async () => {
+    const role = await send(t.app, {
+      method: "POST",
+      url: `/rest/orgs/${t.owner.orgId}/roles`,
+      token: t.owner.token,
+      body: { data: { type: "role", attributes: { name: "auditor", permissions: ["audit:read"] } } },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    const invited = await invite("auditor@example.test", "auditor");
+    expect(invited.statusCode, invited.body).toBe(201);
+    expect(invited.json().data.attributes.role).toBe("auditor");
+    expectError(await invite("other@example.test", "no-such-role"), 400, "VALIDATION_FAILED");
+  });
+
   test("an invitation made through the session needs the CSRF token", async () => {
     const person = await addPerson(t, t.owner.orgId, "admin");
     const browser = await signIn(t, person.email);

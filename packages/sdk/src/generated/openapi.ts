@@ -1637,8 +1637,8 @@ export interface paths {
           type: "invitation";
           attributes: {
             email: string;
-            /** A built-in role; it may not hold more than the inviter does. */
-            role: "owner" | "super_admin" | "admin" | "member" | "viewer";
+            /** A built-in or custom role (GET /orgs/{org_id}/roles); it may not hold more, nor rank higher, than the inviter's. */
+            role: string;
           };
         };
       };

@@ -195,6 +195,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           tags,
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} a key`,
+          description: PUBLISHABLE_MANAGED,
           "x-latchkey-permission": "api_keys:write",
           params: OrgItemParams,
           querystring: VersionQuery,
@@ -214,6 +215,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Give a key a new secret, keeping its id (the old one works for the grace period)",
+        description: PUBLISHABLE_MANAGED,
         "x-latchkey-permission": "api_keys:write",
         params: OrgItemParams,
         querystring: VersionQuery,

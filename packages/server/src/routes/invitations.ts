@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { BUILT_IN_ROLES, type Invitation } from "@latchkey/core";
+import { type Invitation, ROLE_NAME_PATTERN } from "@latchkey/core";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { JSON_API } from "../http/errors.js";
@@ -12,7 +12,6 @@ import {
   PageQuery,
   PrincipalRef,
   requestBody,
-  StringEnum,
   single,
   VersionQuery,
 } from "../http/schemas.js";
@@ -46,7 +45,11 @@ const CreateInvitationBody = requestBody(
   Type.Object(
     {
       email: Type.String({ minLength: 3, maxLength: 254 }),
-      role: StringEnum(BUILT_IN_ROLES, { description: "A built-in role; it may not hold more than the inviter does." }),
+      role: Type.String({
+        pattern: ROLE_NAME_PATTERN,
+        description:
+          "A built-in or custom role (GET /orgs/{org_id}/roles); it may not hold more, nor rank higher, than the inviter's.",
+      }),
     },
     { additionalProperties: false },
   ),
