@@ -289,6 +289,7 @@ export {
 } from "./vault-service.js";
 export {
   type Actor,
+  type Authentication,
   prepareLookup,
   refillPeriodStart,
   Verifier,

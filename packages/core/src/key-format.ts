@@ -122,13 +122,22 @@ export function hasValidChecksum(candidate: string): boolean {
 const isLower = (code: number) => code >= 97 && code <= 122;
 const isLowerOrDigit = (code: number) => isLower(code) || (code >= 48 && code <= 57);
 
+/** The shortest and longest a key can be (prefix of 2–16, environment of 1–16, underscores, tail). */
+const MIN_KEY_LENGTH = TAIL_LENGTH + 3;
+const MAX_KEY_LENGTH = TAIL_LENGTH + 1 + 16 + 1 + 16;
+
+/** True when a candidate is as long as a key can be: a bound on what a lookup hashes. */
+export function hasKeyLength(candidate: string): boolean {
+  return candidate.length >= MIN_KEY_LENGTH && candidate.length <= MAX_KEY_LENGTH;
+}
+
 /**
  * The key regular expression's test, written out by hand: `^[a-z][a-z0-9]{1,15}(?:_[a-z][a-z0-9]{0,15})?_`
  * then 49 base62 characters.
  */
 export function hasKeyShape(candidate: string): boolean {
   const length = candidate.length;
-  if (length < TAIL_LENGTH + 3 || length > TAIL_LENGTH + 1 + 16 + 1 + 16) return false;
+  if (!hasKeyLength(candidate)) return false;
   const tailAt = length - TAIL_LENGTH;
   for (let i = tailAt; i < length; i++) {
     const code = candidate.charCodeAt(i);

@@ -2,7 +2,7 @@ import type { Clock } from "./clock.js";
 import type { Invalidation, InvalidationBus } from "./invalidation.js";
 import { compileAllowlist } from "./ip-allowlist.js";
 import type { KeyCache } from "./key-cache.js";
-import { hashKey, hasKeyShape, hasValidChecksum } from "./key-format.js";
+import { hashKey, hasKeyLength, hasKeyShape, hasValidChecksum } from "./key-format.js";
 import type { CredentialKind, PrincipalRef, VerifiableKey } from "./model.js";
 import type { KeyStore, StoredKeyLookup } from "./ports.js";
 import type { QuotaWatch } from "./quota-watch.js";
@@ -100,6 +100,27 @@ export function prepareLookup(stored: StoredKeyLookup): KeyLookup {
   };
 }
 
+/** What a credential authenticates as: an actor, or the code its verification failed with. */
+export type Authentication = { actor: Actor; code: "VALID" } | { actor: null; code: VerificationDecision["code"] };
+
+function authenticationOf({ decision }: VerifyOutcome, requestId: string | null, ip?: string): Authentication {
+  if (!decision.valid) return { actor: null, code: decision.code };
+  const { key } = decision;
+  return {
+    actor: {
+      principal: key.owner,
+      orgId: key.orgId,
+      keyId: key.id,
+      credentialKind: key.kind,
+      grants: decision.permissions,
+      projectGrants: decision.projectPermissions,
+      requestId,
+      ip: ip ?? null,
+    },
+    code: "VALID",
+  };
+}
+
 /** The start of the quota period `now` falls in, for a refill interval. */
 export function refillPeriodStart(interval: "day" | "month", now: Date): Date {
   return interval === "day"
@@ -108,9 +129,10 @@ export function refillPeriodStart(interval: "day" | "month", now: Date): Date {
 }
 
 /**
- * Verifies presented secrets: rejects malformed keys at once and bad checksums before any storage
- * lookup, finds the key by SHA-256 (from the cache when it can), decides, then spends rate limit and quota and counts
- * the outcome. It never writes to storage except to spend a quota.
+ * Verifies presented secrets: rejects secrets of no key's length at once, and malformed keys and bad
+ * checksums before any storage lookup, finds the key by SHA-256 (from the cache when it can),
+ * decides, then spends rate limit and quota and counts the outcome. It never writes to storage
+ * except to spend a quota.
  */
 export class Verifier {
   constructor(
@@ -126,9 +148,10 @@ export class Verifier {
   private find(secret: string, nowMs: number): Promise<KeyLookup | null> | KeyLookup | null {
     const hash = hashKey(secret);
     const entry = this.deps.cache.get(hash);
-    // Only stored keys and well-formed unknown ones are cached, so a fresh entry needs no checksum.
+    // Only stored keys and well-formed unknown ones are cached, so a fresh entry needs no shape or
+    // checksum check: another string with the same SHA-256 is not to be found.
     if (entry !== undefined && entry.freshUntil > nowMs) return entry.lookup;
-    if (!hasValidChecksum(secret)) return null;
+    if (!hasKeyShape(secret) || !hasValidChecksum(secret)) return null;
     const cached = entry !== undefined && entry.staleUntil > nowMs ? entry : undefined;
     const epoch = this.deps.cache.epoch;
     let stored: ReturnType<Verifier["keys"]["findBySecretHash"]>;
@@ -167,41 +190,81 @@ export class Verifier {
 
   /** Verifies a secret: decision, then rate limit and quota when it passes; the outcome is counted. */
   async verify(secret: string, request: VerifyRequest): Promise<VerifyOutcome> {
+    return this.verifyNow(secret, request);
+  }
+
+  /**
+   * `verify`, answered at once, without a promise, when nothing has to be waited for: a cached key
+   * (or a malformed one) that spends no quota and whose rate limiter answers synchronously. This is
+   * the hot path of a busy node, where each promise hop costs as much as the decision. Storage
+   * failures on a cache miss may throw rather than reject.
+   */
+  verifyNow(secret: string, request: VerifyRequest): VerifyOutcome | Promise<VerifyOutcome> {
     const started = this.deps.observe ? performance.now() : 0;
     const now = this.clock.now();
-    // A cache hit is answered without waiting on anything: only a miss, a rate limiter or a quota waits.
-    let found: KeyLookup | null = null;
-    // The shape check bounds what is hashed; a bad checksum is refused before storage is asked.
-    if (hasKeyShape(secret)) {
-      const result = this.find(secret, now.getTime());
-      found = result instanceof Promise ? await result : result;
-    }
-    let decision = decideVerification(found, request, now);
-    let ratelimit: RateLimitState | null = null;
-    let quota: { remaining: number } | null = null;
+    // The length check bounds what is hashed; a bad shape or checksum is refused before storage is asked.
+    const found = hasKeyLength(secret) ? this.find(secret, now.getTime()) : null;
+    return found instanceof Promise
+      ? found.then((lookup) => this.decide(lookup, request, now, started))
+      : this.decide(found, request, now, started);
+  }
+
+  /** Decides, spends what a valid key spends (waiting only when a limiter or the quota must), and counts. */
+  private decide(
+    found: KeyLookup | null,
+    request: VerifyRequest,
+    now: Date,
+    started: number,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    const decision = decideVerification(found, request, now);
     const key = decision.key;
     const cost = request.cost ?? 1;
-    if (decision.valid && key !== null && cost > 0) {
-      if (key.rateLimit !== null) {
-        const state = this.deps.rateLimiter.consume(
-          `key:${key.id}`,
-          key.rateLimit.limit,
-          key.rateLimit.windowSeconds * 1000,
-          cost,
-          now.getTime(),
-        );
-        ratelimit = state instanceof Promise ? await state : state;
-        if (!ratelimit.allowed)
-          decision = { valid: false, code: "RATE_LIMITED", key, permissions: decision.permissions };
-      }
-      if (decision.valid && key.quota !== null) {
-        const remaining = await this.spendQuota(key, cost, now);
-        quota = { remaining: remaining ?? 0 };
-        if (remaining !== null) this.deps.quotaWatch?.observe(key, remaining, now);
-        if (remaining === null)
-          decision = { valid: false, code: "USAGE_EXCEEDED", key, permissions: decision.permissions };
-      }
+    if (!decision.valid || key === null || cost <= 0 || key.rateLimit === null) {
+      return this.spendQuotaOf(decision, null, request, now, started);
     }
+    const state = this.deps.rateLimiter.consume(
+      `key:${key.id}`,
+      key.rateLimit.limit,
+      key.rateLimit.windowSeconds * 1000,
+      cost,
+      now.getTime(),
+    );
+    return state instanceof Promise
+      ? state.then((ratelimit) => this.spendQuotaOf(decision, ratelimit, request, now, started))
+      : this.spendQuotaOf(decision, state, request, now, started);
+  }
+
+  /** After the rate limit: spends the quota of a key that passed and has one, then counts the outcome. */
+  private spendQuotaOf(
+    passed: VerificationDecision,
+    ratelimit: RateLimitState | null,
+    request: VerifyRequest,
+    now: Date,
+    started: number,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    const key = passed.key;
+    let decision = passed;
+    if (ratelimit !== null && !ratelimit.allowed && key !== null) {
+      decision = { valid: false, code: "RATE_LIMITED", key, permissions: passed.permissions };
+    }
+    const cost = request.cost ?? 1;
+    if (!decision.valid || key === null || cost <= 0 || key.quota === null) {
+      return this.count({ decision, ratelimit, quota: null }, request, now, started);
+    }
+    return this.spendQuota(key, cost, now).then((remaining) => {
+      if (remaining !== null) this.deps.quotaWatch?.observe(key, remaining, now);
+      const spent =
+        remaining === null
+          ? ({ valid: false, code: "USAGE_EXCEEDED", key, permissions: decision.permissions } as const)
+          : decision;
+      return this.count({ decision: spent, ratelimit, quota: { remaining: remaining ?? 0 } }, request, now, started);
+    });
+  }
+
+  /** Counts an outcome in usage and metrics. */
+  private count(outcome: VerifyOutcome, request: VerifyRequest, now: Date, started: number): VerifyOutcome {
+    const { decision } = outcome;
+    const key = decision.key;
     const orgId = key?.orgId ?? request.orgId;
     if (request.count === false) {
       if (decision.valid) this.deps.usage?.touch(decision.key.orgId, decision.key.id, now, request.ip ?? null);
@@ -209,34 +272,19 @@ export class Verifier {
       this.deps.usage?.record(orgId, key?.id ?? null, decision.code, now, request.ip ?? null);
     }
     this.deps.observe?.(decision.code, (performance.now() - started) / 1000);
-    return { decision, ratelimit, quota };
+    return outcome;
   }
 
   /**
-   * The actor a credential stands for, or the failing decision's code. Calls to Latchkey's own API
-   * spend no quota and are not counted as usage of the org's keys; the key's last use is kept.
+   * The actor a credential stands for, or the failing decision's code; at once when the credential's
+   * verification is (see `verifyNow`). Calls to Latchkey's own API spend no quota and are not counted
+   * as usage of the org's keys; the key's last use is kept.
    */
-  async authenticate(
-    secret: string,
-    requestId: string | null,
-    ip?: string,
-  ): Promise<{ actor: Actor; code: "VALID" } | { actor: null; code: VerificationDecision["code"] }> {
-    const { decision } = await this.verify(secret, { cost: 0, count: false, ip });
-    if (!decision.valid) return { actor: null, code: decision.code };
-    const { key } = decision;
-    return {
-      actor: {
-        principal: key.owner,
-        orgId: key.orgId,
-        keyId: key.id,
-        credentialKind: key.kind,
-        grants: decision.permissions,
-        projectGrants: decision.projectPermissions,
-        requestId,
-        ip: ip ?? null,
-      },
-      code: "VALID",
-    };
+  authenticate(secret: string, requestId: string | null, ip?: string): Authentication | Promise<Authentication> {
+    const outcome = this.verifyNow(secret, { cost: 0, count: false, ip });
+    return outcome instanceof Promise
+      ? outcome.then((settled) => authenticationOf(settled, requestId, ip))
+      : authenticationOf(outcome, requestId, ip);
   }
 
   /** Drops a key's cached records: called after every change to the key in this process. */

@@ -1,8 +1,14 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { type Actor, holds, type KeyService, type Verifier } from "@latchkey/core";
+import {
+  type Actor,
+  type Authentication,
+  holds,
+  type KeyService,
+  type Verifier,
+  type VerifyOutcome,
+} from "@latchkey/core";
 import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions, RequestPayload } from "fastify";
-import secureJson from "secure-json-parse";
 import { clientAddressOf, type TrustProxy } from "./client-address.js";
 import { credentialOf } from "./credentials.js";
 import { type Answer, answerForError, type ErrorLog, JSON_API, JSON_API_UTF8 } from "./errors.js";
@@ -73,14 +79,20 @@ function send(res: ServerResponse, requestId: string, answer: Answer, extra?: Re
   res.end(answer.body === "" ? undefined : answer.body);
 }
 
+/** The version headers of each resolved version (they are resolved once a day), made once. */
+const versionHeaderSets = new WeakMap<ResolvedVersion, Record<string, string>>();
+
 /** The version headers of a /rest answer, as the REST conventions set them. */
 function versionHeaders(version: ResolvedVersion): Record<string, string> {
+  const known = versionHeaderSets.get(version);
+  if (known !== undefined) return known;
   const headers: Record<string, string> = {
     "latchkey-version-requested": version.requested,
     "latchkey-version-served": version.served.date,
   };
   if (version.served.deprecatedAt) headers.deprecation = new Date(version.served.deprecatedAt).toUTCString();
   if (version.served.sunsetAt) headers.sunset = new Date(version.served.sunsetAt).toUTCString();
+  versionHeaderSets.set(version, headers);
   return headers;
 }
 
@@ -139,7 +151,8 @@ export class FastLane {
   /**
    * Answers a plain verification: a JSON:API body of known length within the limit, a credential
    * that authenticates and may verify, and a body that validates. Anything else goes to Fastify
-   * untouched, or with the body it read (then replayed).
+   * untouched, or with the body it read (then replayed). A cached caller and key are answered
+   * without a promise: on this path each hop costs about as much as the verification itself.
    */
   private verify(req: IncomingMessage, res: ServerResponse, url: string, fastify: RequestListener): boolean {
     const version = this.plainVersion(url);
@@ -152,92 +165,142 @@ export class FastLane {
     if (secret === null) return false;
     const ip = this.addressOf(req);
     if (this.deps.failureThrottle !== null && this.deps.failureThrottle.refusedFor(ip) > 0) return false;
-    const requestId = requestIdOf(req);
-    this.verifyPlain(req, res, fastify, { secret, ip, requestId, version }).catch((error: FastifyError) => {
-      if (res.headersSent) res.destroy();
-      else send(res, requestId, answerForError(error, requestId, this.deps.log));
-    });
+    const exchange: Exchange = { req, res, fastify, requestId: requestIdOf(req), version };
+    let authentication: Authentication | Promise<Authentication>;
+    try {
+      authentication = this.deps.verifier.authenticate(secret, exchange.requestId, ip);
+    } catch (error) {
+      this.fail(exchange, error);
+      return true;
+    }
+    if (authentication instanceof Promise) {
+      // Storage is asked while the body arrives; a failure is answered as soon as both are in.
+      Promise.all([authentication, new Promise<Buffer>((resolve) => readBody(req, resolve))]).then(
+        ([{ actor }, raw]) => this.verifyAs(exchange, actor, raw),
+        (error: unknown) => this.fail(exchange, error),
+      );
+    } else readBody(req, (raw) => this.verifyAs(exchange, authentication.actor, raw));
     return true;
   }
 
-  private async verifyPlain(
-    req: IncomingMessage,
-    res: ServerResponse,
-    fastify: RequestListener,
-    { secret, ip, requestId, version }: { secret: string; ip: string; requestId: string; version: ResolvedVersion },
-  ): Promise<void> {
-    const body = readBody(req);
-    const { actor } = await this.deps.verifier.authenticate(secret, requestId, ip);
-    const raw = await body;
+  /** Verifies the body's key for an authenticated caller, or hands the request to Fastify. */
+  private verifyAs(exchange: Exchange, actor: Actor | null, raw: Buffer): void {
     const attributes = actor !== null && holds(actor.grants, "api_keys:verify") ? this.attributesOf(raw) : null;
     if (actor === null || attributes === null) {
-      (req as Replayable)[REPLAY] = raw;
-      fastify(req, res);
+      (exchange.req as Replayable)[REPLAY] = raw;
+      exchange.fastify(exchange.req, exchange.res);
       return;
     }
-    await this.answerVerify(res, requestId, version, actor, attributes);
+    const { key, permissions, resource, ip, cost } = attributes;
+    let outcome: VerifyOutcome | Promise<VerifyOutcome>;
+    try {
+      outcome = this.deps.keys.verify(actor, key, { permissions, resource, ip, cost });
+    } catch (error) {
+      this.fail(exchange, error, versionHeaders(exchange.version));
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (settled) => this.answerVerify(exchange, settled),
+        (error: unknown) => this.fail(exchange, error, versionHeaders(exchange.version)),
+      );
+    } else this.answerVerify(exchange, outcome);
   }
 
+  /** Writes a verification's 200 answer. */
+  private answerVerify({ res, requestId, version }: Exchange, outcome: VerifyOutcome): void {
+    const body = verificationJson(outcome);
+    res.writeHead(200, {
+      "x-request-id": requestId,
+      ...versionHeaders(version),
+      "content-type": JSON_API_UTF8,
+      "content-length": Buffer.byteLength(body),
+    });
+    res.end(body);
+  }
+
+  /** Answers an error in the one error shape, or drops the connection if an answer had started. */
+  private fail({ res, requestId }: Exchange, error: unknown, headers?: Record<string, string>): void {
+    if (res.headersSent) res.destroy();
+    else send(res, requestId, answerForError(error as FastifyError, requestId, this.deps.log), headers);
+  }
+
+  /**
+   * The body's attributes when it validates. Plain `JSON.parse` is safe here where Fastify needs
+   * secure-json-parse: the body schema allows no other property at any level, so a `__proto__` or
+   * `constructor` key (an own property after `JSON.parse`) fails validation and goes to Fastify.
+   */
   private attributesOf(raw: Buffer): VerifyAttributes | null {
+    const key = plainKeyOf(raw);
+    if (key !== null) return { key };
     let document: unknown;
     try {
-      document = secureJson.parse(raw.toString("utf8"), undefined, {
-        protoAction: "error",
-        constructorAction: "error",
-      });
+      document = JSON.parse(raw.toString("utf8"));
     } catch {
       return null;
     }
     if (!this.deps.validateVerifyBody(document)) return null;
     return (document as { data: { attributes: VerifyAttributes } }).data.attributes;
   }
+}
 
-  private async answerVerify(
-    res: ServerResponse,
-    requestId: string,
-    version: ResolvedVersion,
-    actor: Actor,
-    { key, permissions, resource, ip, cost }: VerifyAttributes,
-  ): Promise<void> {
-    const headers = versionHeaders(version);
-    try {
-      const outcome = await this.deps.keys.verify(actor, key, { permissions, resource, ip, cost });
-      const body = verificationJson(outcome);
-      send(res, requestId, { status: 200, headers: { "content-type": JSON_API_UTF8 }, body }, headers);
-    } catch (error) {
-      send(res, requestId, answerForError(error as FastifyError, requestId, this.deps.log), headers);
-    }
-  }
+/** How a body with nothing but a key begins and ends, as JSON.stringify writes it (SDKs send this). */
+const PLAIN_START = '{"data":{"type":"key_verification","attributes":{"key":"';
+const PLAIN_END = '"}}}';
+const MAX_KEY_ATTRIBUTE = 512;
+
+/** 1 for the character codes of `[0-9A-Za-z_]`: key characters, which a JSON string holds unescaped. */
+const KEY_CHARACTER = new Uint8Array(256).map((_, code) => (/[0-9A-Za-z_]/.test(String.fromCharCode(code)) ? 1 : 0));
+
+/**
+ * The key of a body that is exactly `{"data":{"type":"key_verification","attributes":{"key":"…"}}}`
+ * with 1–512 key characters, read without a JSON parser: such a body parses and validates to that
+ * key alone. Null for any other body, which is parsed and validated.
+ */
+function plainKeyOf(raw: Buffer): string | null {
+  const end = raw.length - PLAIN_END.length;
+  if (end <= PLAIN_START.length || end - PLAIN_START.length > MAX_KEY_ATTRIBUTE) return null;
+  // Latin-1 maps each byte to one character; any byte above 127 is then no key character.
+  const text = raw.toString("latin1");
+  if (!text.startsWith(PLAIN_START) || !text.endsWith(PLAIN_END)) return null;
+  for (let i = PLAIN_START.length; i < end; i++) if (KEY_CHARACTER[text.charCodeAt(i)] !== 1) return null;
+  return text.slice(PLAIN_START.length, end);
+}
+
+/** One verify request on its way through the fast lane. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  fastify: RequestListener;
+  requestId: string;
+  version: ResolvedVersion;
 }
 
 /**
  * Reads a request's body (Node's parser stops at the announced length). A small body usually came
- * in the same packet as the headers: by the next turn of the event loop it is complete and buffered,
- * and one `read()` takes it without switching the stream to flowing mode.
+ * in the same packet as the headers: by the next turn of the event loop it is complete and
+ * buffered, and one `read()` takes it without switching the stream to flowing mode. (A tick or a
+ * microtask is too early: they run before the parser gets to the body.)
  */
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve) => {
-    setImmediate(() => {
-      // `read()` hands over everything buffered; once the message is complete, that is the whole body.
-      const body = req.complete && !req.readableFlowing ? (req.read() as Buffer | null) : null;
-      if (body !== null) {
-        req.read(); // lets the stream end, as a reader that drained it would
-        resolve(body);
-      } else readBodyByEvents(req).then(resolve);
-    });
+function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
+  setImmediate(() => {
+    // `read()` hands over everything buffered; once the message is complete, that is the whole body.
+    const body = req.complete && !req.readableFlowing ? (req.read() as Buffer | null) : null;
+    if (body !== null) {
+      req.read(); // lets the stream end, as a reader that drained it would
+      done(body);
+    } else readBodyByEvents(req, done);
   });
 }
 
 /** Reads a request's body chunk by chunk, as it arrives. */
-function readBodyByEvents(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    const done = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    req.on("end", done);
-    // A broken connection: what arrived goes to Fastify, which answers the short body (if it still can).
-    req.on("error", done);
-  });
+function readBodyByEvents(req: IncomingMessage, done: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const end = () => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  req.on("end", end);
+  // A broken connection: what arrived goes to Fastify, which answers the short body (if it still can).
+  req.on("error", end);
 }
 
 /**

@@ -27,18 +27,29 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+/** The version resolved last, and for which day. */
+let last: { requested: string | undefined; today: string; version: ResolvedVersion | null } = {
+  requested: undefined,
+  today: "",
+  version: null,
+};
+
 /**
  * Resolves a requested version to the newest published one on or before its date. Missing or
  * malformed: 400; a date in the future: 400; earlier than the first version: 404.
  */
 export function resolveVersion(requested: string | undefined, clock: Clock): ResolvedVersion {
   const today = todayOf(clock.now().getTime());
+  // Callers mostly ask for one version all day: that one is answered without building a key.
+  if (requested === last.requested && today === last.today && last.version !== null) return last.version;
   const key = `${today}|${requested}`;
-  const known = resolved.get(key);
-  if (known !== undefined) return known;
-  const version = resolveUncached(requested, today);
-  if (resolved.size > 1000) resolved.clear();
-  resolved.set(key, version);
+  let version = resolved.get(key);
+  if (version === undefined) {
+    version = resolveUncached(requested, today);
+    if (resolved.size > 1000) resolved.clear();
+    resolved.set(key, version);
+  }
+  last = { requested, today, version };
   return version;
 }
 
