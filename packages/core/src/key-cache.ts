@@ -36,12 +36,13 @@ export class KeyCache {
   private generation = 0;
 
   constructor(private readonly options: KeyCacheOptions) {
+    // No TTL of the LRU's own: entries carry their lifetimes by the verifier's clock, and one past
+    // `staleUntil` never answers; the LRU bounds their number. (Its TTL would read the time on every
+    // get and set a timer every millisecond.)
     this.cache =
       options.maxEntries > 0
         ? new LRUCache<string, CachedLookup>({
             max: options.maxEntries,
-            ttl: Math.max(options.ttlMs, options.negativeTtlMs) + (options.staleMs ?? 0),
-            ttlAutopurge: false,
             dispose: (entry, hash) => {
               if (entry.lookup !== null) this.unindex(entry.lookup.key.id, hash);
             },

@@ -274,11 +274,30 @@ function fragmentsOf(key: VerifiableKey | null): readonly [string, string] {
 }
 
 /**
+ * The last answer of each cached key record without limits, with what it was made of: a key that is
+ * verified again and again answers the same bytes, and gives them again without building them.
+ */
+const lastAnswers = new WeakMap<VerifiableKey, { code: string; permissions: readonly string[]; json: string }>();
+
+/**
  * The `key_verification` document as JSON, byte for byte what serializing `verificationAttributes`
  * in its document gives (a test holds them equal), built from pieces serialized once per cached key:
- * every verification over HTTP answers with it.
+ * every verification over HTTP answers with it. The answer of a key without rate limit or quota
+ * depends on the record, the code and the permissions only (the same array while the record is
+ * cached), so the last one is kept.
  */
-export function verificationJson({ decision, ratelimit, quota }: VerifyOutcome): string {
+export function verificationJson(outcome: VerifyOutcome): string {
+  const { decision, ratelimit, quota } = outcome;
+  const key = decision.key;
+  if (key === null || ratelimit !== null || quota !== null) return buildVerificationJson(outcome);
+  const last = lastAnswers.get(key);
+  if (last !== undefined && last.code === decision.code && last.permissions === decision.permissions) return last.json;
+  const json = buildVerificationJson(outcome);
+  lastAnswers.set(key, { code: decision.code, permissions: decision.permissions, json });
+  return json;
+}
+
+function buildVerificationJson({ decision, ratelimit, quota }: VerifyOutcome): string {
   const key = decision.key;
   let fragments = key === null ? NO_KEY_FRAGMENTS : verificationFragments.get(key);
   if (fragments === undefined) {
