@@ -257,6 +257,23 @@ describe("POST /rest/api_keys/verify over a socket answers as through Fastify", 
     socket.destroy();
   });
 
+  test("a storage failure while verifying is answered in the error shape, as Fastify does, and the node serves on", async () => {
+    const { key } = await createKey(t);
+    const store = (t.app.services.verifier as unknown as { keys: { findBySecretHash(hash: string): unknown } }).keys;
+    const failing = vi.spyOn(store, "findBySecretHash").mockImplementation(() => {
+      throw new Error("disk I/O error");
+    });
+    try {
+      const seen = await expectSame(verifyExchange({ key }));
+      expect(seen.status).toBeGreaterThanOrEqual(500);
+      expect(JSON.parse(seen.body).errors).toHaveLength(1);
+    } finally {
+      failing.mockRestore();
+    }
+    const seen = await expectSame(verifyExchange({ key }));
+    expect(JSON.parse(seen.body).data.attributes.code).toBe("VALID");
+  });
+
   test("a body over 1 MiB is refused with 413", async () => {
     const seen = await expectSame(verifyExchange({ key: "x".repeat(1024 * 1024) }));
     expect(seen.status).toBe(413);

@@ -129,10 +129,16 @@ export class FastLane {
       ip: this.addressOf(req),
       requestId,
     };
-    this.deps.forwardAuth.check(request).then(
-      (answer) => send(res, requestId, answer),
-      (error: FastifyError) => send(res, requestId, answerForError(error, requestId, this.deps.log)),
-    );
+    try {
+      const answer = this.deps.forwardAuth.check(request);
+      if (answer instanceof Promise) {
+        answer
+          .then((settled) => send(res, requestId, settled))
+          .catch((error: unknown) => this.fail(res, requestId, error));
+      } else send(res, requestId, answer);
+    } catch (error) {
+      this.fail(res, requestId, error);
+    }
   }
 
   /** The version of a plain verify URL (`/rest/api_keys/verify?version=…`), or null for Fastify. */
@@ -170,41 +176,43 @@ export class FastLane {
     try {
       authentication = this.deps.verifier.authenticate(secret, exchange.requestId, ip);
     } catch (error) {
-      this.fail(exchange, error);
+      this.fail(exchange.res, exchange.requestId, error);
       return true;
     }
     if (authentication instanceof Promise) {
       // Storage is asked while the body arrives; a failure is answered as soon as both are in.
       Promise.all([authentication, new Promise<Buffer>((resolve) => readBody(req, resolve))]).then(
         ([{ actor }, raw]) => this.verifyAs(exchange, actor, raw),
-        (error: unknown) => this.fail(exchange, error),
+        (error: unknown) => this.fail(exchange.res, exchange.requestId, error),
       );
     } else readBody(req, (raw) => this.verifyAs(exchange, authentication.actor, raw));
     return true;
   }
 
-  /** Verifies the body's key for an authenticated caller, or hands the request to Fastify. */
+  /**
+   * Verifies the body's key for an authenticated caller, or hands the request to Fastify. It runs
+   * outside any promise (from a timer, when the body is in): whatever throws is answered here.
+   */
   private verifyAs(exchange: Exchange, actor: Actor | null, raw: Buffer): void {
-    const attributes = actor !== null && holds(actor.grants, "api_keys:verify") ? this.attributesOf(raw) : null;
-    if (actor === null || attributes === null) {
-      (exchange.req as Replayable)[REPLAY] = raw;
-      exchange.fastify(exchange.req, exchange.res);
-      return;
-    }
-    const { key, permissions, resource, ip, cost } = attributes;
-    let outcome: VerifyOutcome | Promise<VerifyOutcome>;
     try {
-      outcome = this.deps.keys.verify(actor, key, { permissions, resource, ip, cost });
+      const attributes = actor !== null && holds(actor.grants, "api_keys:verify") ? this.attributesOf(raw) : null;
+      if (actor === null || attributes === null) {
+        (exchange.req as Replayable)[REPLAY] = raw;
+        exchange.fastify(exchange.req, exchange.res);
+        return;
+      }
+      const { key, permissions, resource, ip, cost } = attributes;
+      const outcome = this.deps.keys.verify(actor, key, { permissions, resource, ip, cost });
+      if (outcome instanceof Promise) {
+        outcome
+          .then((settled) => this.answerVerify(exchange, settled))
+          .catch((error: unknown) =>
+            this.fail(exchange.res, exchange.requestId, error, versionHeaders(exchange.version)),
+          );
+      } else this.answerVerify(exchange, outcome);
     } catch (error) {
-      this.fail(exchange, error, versionHeaders(exchange.version));
-      return;
+      this.fail(exchange.res, exchange.requestId, error, versionHeaders(exchange.version));
     }
-    if (outcome instanceof Promise) {
-      outcome.then(
-        (settled) => this.answerVerify(exchange, settled),
-        (error: unknown) => this.fail(exchange, error, versionHeaders(exchange.version)),
-      );
-    } else this.answerVerify(exchange, outcome);
   }
 
   /** Writes a verification's 200 answer. */
@@ -220,7 +228,7 @@ export class FastLane {
   }
 
   /** Answers an error in the one error shape, or drops the connection if an answer had started. */
-  private fail({ res, requestId }: Exchange, error: unknown, headers?: Record<string, string>): void {
+  private fail(res: ServerResponse, requestId: string, error: unknown, headers?: Record<string, string>): void {
     if (res.headersSent) res.destroy();
     else send(res, requestId, answerForError(error as FastifyError, requestId, this.deps.log), headers);
   }

@@ -132,9 +132,13 @@ export class ForwardAuth {
     });
   }
 
-  /** Answers one forward-auth request: 200 with the key's headers, or 400, 401, 403 or 429. */
-  async check(request: ForwardAuthRequest): Promise<Answer> {
-    const { failureThrottle, verifier, clock } = this.deps;
+  /**
+   * Answers one forward-auth request: 200 with the key's headers, or 400, 401, 403 or 429; at once
+   * when the verification is (see `Verifier.verifyNow`), and a refusal that counts against the
+   * address once that is noted.
+   */
+  check(request: ForwardAuthRequest): Answer | Promise<Answer> {
+    const { failureThrottle, verifier } = this.deps;
     if (failureThrottle !== null) {
       const refusedFor = failureThrottle.refusedFor(request.ip);
       if (refusedFor > 0) {
@@ -162,7 +166,15 @@ export class ForwardAuth {
     if (resource !== undefined && !RESOURCE_REGEX.test(resource)) {
       return errorAnswer(request.requestId, "BAD_REQUEST", "X-Latchkey-Resource must be project:<project id>.");
     }
-    const outcome = await verifier.verify(secret, { permissions, resource, ip: request.ip, cost: 1 });
+    const outcome = verifier.verifyNow(secret, { permissions, resource, ip: request.ip, cost: 1 });
+    return outcome instanceof Promise
+      ? outcome.then((settled) => this.answerFor(request, settled))
+      : this.answerFor(request, outcome);
+  }
+
+  /** The answer to a verified request. */
+  private answerFor(request: ForwardAuthRequest, outcome: VerifyOutcome): Answer | Promise<Answer> {
+    const { clock } = this.deps;
     const { decision, ratelimit } = outcome;
     switch (decision.code) {
       case "VALID": {
