@@ -100,6 +100,9 @@ export function prepareLookup(stored: StoredKeyLookup): KeyLookup {
   };
 }
 
+/** A decision that passed. */
+type ValidDecision = Extract<VerificationDecision, { valid: true }>;
+
 /** What a credential authenticates as: an actor, or the code its verification failed with. */
 export type Authentication = { actor: Actor; code: "VALID" } | { actor: null; code: VerificationDecision["code"] };
 
@@ -217,47 +220,43 @@ export class Verifier {
     started: number,
   ): VerifyOutcome | Promise<VerifyOutcome> {
     const decision = decideVerification(found, request, now);
-    const key = decision.key;
     const cost = request.cost ?? 1;
-    if (!decision.valid || key === null || cost <= 0 || key.rateLimit === null) {
-      return this.spendQuotaOf(decision, null, request, now, started);
-    }
+    if (!decision.valid || cost <= 0)
+      return this.count({ decision, ratelimit: null, quota: null }, request, now, started);
+    const { rateLimit } = decision.key;
+    if (rateLimit === null) return this.spendQuotaOf(decision, null, cost, request, now, started);
     const state = this.deps.rateLimiter.consume(
-      `key:${key.id}`,
-      key.rateLimit.limit,
-      key.rateLimit.windowSeconds * 1000,
+      `key:${decision.key.id}`,
+      rateLimit.limit,
+      rateLimit.windowSeconds * 1000,
       cost,
       now.getTime(),
     );
     return state instanceof Promise
-      ? state.then((ratelimit) => this.spendQuotaOf(decision, ratelimit, request, now, started))
-      : this.spendQuotaOf(decision, state, request, now, started);
+      ? state.then((ratelimit) => this.spendQuotaOf(decision, ratelimit, cost, request, now, started))
+      : this.spendQuotaOf(decision, state, cost, request, now, started);
   }
 
-  /** After the rate limit: spends the quota of a key that passed and has one, then counts the outcome. */
+  /** After the rate limit of a key that passed: spends its quota if it has one, then counts the outcome. */
   private spendQuotaOf(
-    passed: VerificationDecision,
+    passed: ValidDecision,
     ratelimit: RateLimitState | null,
+    cost: number,
     request: VerifyRequest,
     now: Date,
     started: number,
   ): VerifyOutcome | Promise<VerifyOutcome> {
-    const key = passed.key;
-    let decision = passed;
-    if (ratelimit !== null && !ratelimit.allowed && key !== null) {
-      decision = { valid: false, code: "RATE_LIMITED", key, permissions: passed.permissions };
-    }
-    const cost = request.cost ?? 1;
-    if (!decision.valid || key === null || cost <= 0 || key.quota === null) {
+    const { key, permissions } = passed;
+    if (ratelimit !== null && !ratelimit.allowed) {
+      const decision: VerificationDecision = { valid: false, code: "RATE_LIMITED", key, permissions };
       return this.count({ decision, ratelimit, quota: null }, request, now, started);
     }
+    if (key.quota === null) return this.count({ decision: passed, ratelimit, quota: null }, request, now, started);
     return this.spendQuota(key, cost, now).then((remaining) => {
       if (remaining !== null) this.deps.quotaWatch?.observe(key, remaining, now);
-      const spent =
-        remaining === null
-          ? ({ valid: false, code: "USAGE_EXCEEDED", key, permissions: decision.permissions } as const)
-          : decision;
-      return this.count({ decision: spent, ratelimit, quota: { remaining: remaining ?? 0 } }, request, now, started);
+      const decision: VerificationDecision =
+        remaining === null ? { valid: false, code: "USAGE_EXCEEDED", key, permissions } : passed;
+      return this.count({ decision, ratelimit, quota: { remaining: remaining ?? 0 } }, request, now, started);
     });
   }
 

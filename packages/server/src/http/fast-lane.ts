@@ -79,22 +79,7 @@ function send(res: ServerResponse, requestId: string, answer: Answer, extra?: Re
   res.end(answer.body === "" ? undefined : answer.body);
 }
 
-/** The version headers of each resolved version (they are resolved once a day), made once. */
-const versionHeaderSets = new WeakMap<ResolvedVersion, Record<string, string>>();
-
-/** The version headers of a /rest answer, as the REST conventions set them. */
-function versionHeaders(version: ResolvedVersion): Record<string, string> {
-  const known = versionHeaderSets.get(version);
-  if (known !== undefined) return known;
-  const headers: Record<string, string> = {
-    "latchkey-version-requested": version.requested,
-    "latchkey-version-served": version.served.date,
-  };
-  if (version.served.deprecatedAt) headers.deprecation = new Date(version.served.deprecatedAt).toUTCString();
-  if (version.served.sunsetAt) headers.sunset = new Date(version.served.sunsetAt).toUTCString();
-  versionHeaderSets.set(version, headers);
-  return headers;
-}
+const VERIFICATION_HEADERS = { "content-type": JSON_API_UTF8 };
 
 /** The fast lane of one node. `take` answers a request and returns true, or returns false for Fastify. */
 export class FastLane {
@@ -206,25 +191,17 @@ export class FastLane {
       if (outcome instanceof Promise) {
         outcome
           .then((settled) => this.answerVerify(exchange, settled))
-          .catch((error: unknown) =>
-            this.fail(exchange.res, exchange.requestId, error, versionHeaders(exchange.version)),
-          );
+          .catch((error: unknown) => this.fail(exchange.res, exchange.requestId, error, exchange.version.headers));
       } else this.answerVerify(exchange, outcome);
     } catch (error) {
-      this.fail(exchange.res, exchange.requestId, error, versionHeaders(exchange.version));
+      this.fail(exchange.res, exchange.requestId, error, exchange.version.headers);
     }
   }
 
   /** Writes a verification's 200 answer. */
   private answerVerify({ res, requestId, version }: Exchange, outcome: VerifyOutcome): void {
-    const body = verificationJson(outcome);
-    res.writeHead(200, {
-      "x-request-id": requestId,
-      ...versionHeaders(version),
-      "content-type": JSON_API_UTF8,
-      "content-length": Buffer.byteLength(body),
-    });
-    res.end(body);
+    const answer = { status: 200, headers: VERIFICATION_HEADERS, body: verificationJson(outcome) };
+    send(res, requestId, answer, version.headers);
   }
 
   /** Answers an error in the one error shape, or drops the connection if an answer had started. */

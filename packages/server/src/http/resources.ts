@@ -253,8 +253,17 @@ export function verificationAttributes({ decision, ratelimit, quota }: VerifyOut
   };
 }
 
-/** A key's parts of a verification answer, serialized once per cached key record. */
-const verificationFragments = new WeakMap<VerifiableKey, readonly [string, string]>();
+/**
+ * What a cached key record's verification answers are made of, serialized once per record: the key's
+ * parts of the attributes, and the last answer given without limits with the code and permissions it
+ * was made for (a key verified again and again answers the same bytes).
+ */
+interface KeyAnswerParts {
+  fragments: readonly [string, string];
+  last: { code: string; permissions: readonly string[]; json: string } | null;
+}
+
+const answerParts = new WeakMap<VerifiableKey, KeyAnswerParts>();
 
 const NO_KEY_FRAGMENTS = fragmentsOf(null);
 
@@ -274,12 +283,6 @@ function fragmentsOf(key: VerifiableKey | null): readonly [string, string] {
 }
 
 /**
- * The last answer of each cached key record without limits, with what it was made of: a key that is
- * verified again and again answers the same bytes, and gives them again without building them.
- */
-const lastAnswers = new WeakMap<VerifiableKey, { code: string; permissions: readonly string[]; json: string }>();
-
-/**
  * The `key_verification` document as JSON, byte for byte what serializing `verificationAttributes`
  * in its document gives (a test holds them equal), built from pieces serialized once per cached key:
  * every verification over HTTP answers with it. The answer of a key without rate limit or quota
@@ -289,21 +292,24 @@ const lastAnswers = new WeakMap<VerifiableKey, { code: string; permissions: read
 export function verificationJson(outcome: VerifyOutcome): string {
   const { decision, ratelimit, quota } = outcome;
   const key = decision.key;
-  if (key === null || ratelimit !== null || quota !== null) return buildVerificationJson(outcome);
-  const last = lastAnswers.get(key);
-  if (last !== undefined && last.code === decision.code && last.permissions === decision.permissions) return last.json;
-  const json = buildVerificationJson(outcome);
-  lastAnswers.set(key, { code: decision.code, permissions: decision.permissions, json });
+  if (key === null) return buildVerificationJson(outcome, NO_KEY_FRAGMENTS);
+  let parts = answerParts.get(key);
+  if (parts === undefined) {
+    parts = { fragments: fragmentsOf(key), last: null };
+    answerParts.set(key, parts);
+  }
+  if (ratelimit !== null || quota !== null) return buildVerificationJson(outcome, parts.fragments);
+  const { last } = parts;
+  if (last !== null && last.code === decision.code && last.permissions === decision.permissions) return last.json;
+  const json = buildVerificationJson(outcome, parts.fragments);
+  parts.last = { code: decision.code, permissions: decision.permissions, json };
   return json;
 }
 
-function buildVerificationJson({ decision, ratelimit, quota }: VerifyOutcome): string {
-  const key = decision.key;
-  let fragments = key === null ? NO_KEY_FRAGMENTS : verificationFragments.get(key);
-  if (fragments === undefined) {
-    fragments = fragmentsOf(key);
-    verificationFragments.set(key as VerifiableKey, fragments);
-  }
+function buildVerificationJson(
+  { decision, ratelimit, quota }: VerifyOutcome,
+  fragments: readonly [string, string],
+): string {
   const limits =
     ratelimit === null
       ? "null"

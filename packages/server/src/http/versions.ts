@@ -18,6 +18,8 @@ export interface ResolvedVersion {
   requested: string;
   served: ApiVersion;
   stability: Stability;
+  /** The headers every /rest answer to it carries: the versions requested and served, deprecation and sunset. */
+  headers: Readonly<Record<string, string>>;
 }
 
 const VERSION_REGEX = /^(\d{4})-(\d{2})-(\d{2})(?:~(beta|experimental))?$/;
@@ -27,29 +29,22 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** The version resolved last, and for which day. */
-let last: { requested: string | undefined; today: string; version: ResolvedVersion | null } = {
-  requested: undefined,
-  today: "",
-  version: null,
-};
-
 /**
  * Resolves a requested version to the newest published one on or before its date. Missing or
  * malformed: 400; a date in the future: 400; earlier than the first version: 404.
  */
 export function resolveVersion(requested: string | undefined, clock: Clock): ResolvedVersion {
   const today = todayOf(clock.now().getTime());
-  // Callers mostly ask for one version all day: that one is answered without building a key.
-  if (requested === last.requested && today === last.today && last.version !== null) return last.version;
-  const key = `${today}|${requested}`;
-  let version = resolved.get(key);
+  if (today !== resolvedDay) {
+    resolved.clear();
+    resolvedDay = today;
+  }
+  let version = requested === undefined ? undefined : resolved.get(requested);
   if (version === undefined) {
     version = resolveUncached(requested, today);
     if (resolved.size > 1000) resolved.clear();
-    resolved.set(key, version);
+    resolved.set(version.requested, version);
   }
-  last = { requested, today, version };
   return version;
 }
 
@@ -66,8 +61,9 @@ function todayOf(ms: number): string {
   return dayText;
 }
 
-/** Answers already given, by day and requested version: every /rest request resolves one. */
+/** Answers already given today, by requested version: every /rest request resolves one. */
 const resolved = new Map<string, ResolvedVersion>();
+let resolvedDay = "";
 
 function resolveUncached(requested: string | undefined, today: string): ResolvedVersion {
   if (requested === undefined || requested === "") {
@@ -97,5 +93,11 @@ function resolveUncached(requested: string | undefined, today: string): Resolved
       { parameter: "version" },
     );
   }
-  return { requested, served, stability: (match[4] as Stability | undefined) ?? "ga" };
+  const headers: Record<string, string> = {
+    "latchkey-version-requested": requested,
+    "latchkey-version-served": served.date,
+  };
+  if (served.deprecatedAt) headers.deprecation = new Date(served.deprecatedAt).toUTCString();
+  if (served.sunsetAt) headers.sunset = new Date(served.sunsetAt).toUTCString();
+  return { requested, served, stability: (match[4] as Stability | undefined) ?? "ga", headers };
 }

@@ -71,10 +71,7 @@ export function restConventions(
     }
     const version = resolveVersion((request.query as Record<string, string | undefined>).version, deps.clock);
     request.apiVersion = version;
-    reply.header("latchkey-version-requested", version.requested);
-    reply.header("latchkey-version-served", version.served.date);
-    if (version.served.deprecatedAt) reply.header("deprecation", new Date(version.served.deprecatedAt).toUTCString());
-    if (version.served.sunsetAt) reply.header("sunset", new Date(version.served.sunsetAt).toUTCString());
+    reply.headers(version.headers);
     if (request.routeOptions.config.public === true) return;
     if (throttled(deps.failureThrottle, request.ip, reply)) {
       return sendError(request, reply, "RATE_LIMITED", "Too many failed credentials from this address; retry later.");
