@@ -91,8 +91,8 @@ test("`latchkey migrate` and `latchkey serve` started together on a fresh SQLite
   expect(none.error).toBeUndefined();
   await kysely.destroy();
 
-  // Hold the write lock while both start, so both read "nothing migrated" before either writes: the
-  // race two nodes started together run into, made certain instead of occasional.
+  // Hold the write lock while both start, so both want to migrate at the same moment: the race two
+  // nodes started together run into, made certain instead of occasional.
   const holder = new SQLite(file);
   holder.pragma("journal_mode = WAL");
   holder.exec("BEGIN EXCLUSIVE");

@@ -4,6 +4,7 @@ import {
   type Kysely,
   type Migration,
   type MigrationProvider,
+  type MigrationResultSet,
   Migrator,
   PostgresAdapter,
   sql,
@@ -540,68 +541,99 @@ const MIGRATIONS: Record<string, Migration> = {
 
 /**
  * SQLite cannot make a column nullable or add a CHECK to a table: the table is rebuilt (the documented
- * way: foreign keys off, copy, drop, rename, foreign keys on and checked). Migrations on SQLite run
- * outside a transaction, which is what lets the pragma take effect.
+ * way: copy, drop, rename, then check the foreign keys). The migration runner has turned foreign keys
+ * off for the run, as the rebuild needs, and checks them after each migration.
  */
 async function rebuildSqliteServiceAccounts(db: Kysely<unknown>): Promise<void> {
   const columns = sql.raw(
     "id, org_id, name, role, auth_type, created_at, created_by_type, created_by_id, deleted_at, access_token_ttl_seconds",
   );
-  await sql`pragma foreign_keys = off`.execute(db);
-  try {
-    await sql`create table service_accounts_rebuilt (
-      id text primary key,
-      org_id text references orgs (id),
-      group_id text references groups (id),
-      name text not null,
-      role text not null,
-      auth_type text not null,
-      created_at text not null,
-      created_by_type text not null,
-      created_by_id text not null,
-      deleted_at text,
-      access_token_ttl_seconds integer,
-      constraint service_accounts_one_scope check ((org_id is null) <> (group_id is null))
-    )`.execute(db);
-    await sql`insert into service_accounts_rebuilt (${columns}) select ${columns} from service_accounts`.execute(db);
-    await sql`drop table service_accounts`.execute(db);
-    await sql`alter table service_accounts_rebuilt rename to service_accounts`.execute(db);
-    await db.schema
-      .createIndex("service_accounts_live_name")
-      .on("service_accounts")
-      .columns(["org_id", "name"])
-      .unique()
-      .where(sql.ref("deleted_at"), "is", null)
-      .execute();
-  } finally {
-    await sql`pragma foreign_keys = on`.execute(db);
-  }
-  const broken = await sql`pragma foreign_key_check`.execute(db);
-  if (broken.rows.length > 0) throw new Error("0013_groups: foreign keys broken by the service_accounts rebuild");
+  await sql`create table service_accounts_rebuilt (
+    id text primary key,
+    org_id text references orgs (id),
+    group_id text references groups (id),
+    name text not null,
+    role text not null,
+    auth_type text not null,
+    created_at text not null,
+    created_by_type text not null,
+    created_by_id text not null,
+    deleted_at text,
+    access_token_ttl_seconds integer,
+    constraint service_accounts_one_scope check ((org_id is null) <> (group_id is null))
+  )`.execute(db);
+  await sql`insert into service_accounts_rebuilt (${columns}) select ${columns} from service_accounts`.execute(db);
+  await sql`drop table service_accounts`.execute(db);
+  await sql`alter table service_accounts_rebuilt rename to service_accounts`.execute(db);
+  await db.schema
+    .createIndex("service_accounts_live_name")
+    .on("service_accounts")
+    .columns(["org_id", "name"])
+    .unique()
+    .where(sql.ref("deleted_at"), "is", null)
+    .execute();
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** The migrations as SQLite runs them: each one ends with SQLite's foreign key check. */
+const sqliteProvider: MigrationProvider = {
+  getMigrations: async () =>
+    Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, migration]) => [
+        name,
+        {
+          ...migration,
+          async up(db: Kysely<unknown>) {
+            await migration.up(db);
+            const broken = await sql<{ table: string; parent: string }>`pragma foreign_key_check`.execute(db);
+            if (broken.rows.length > 0) {
+              const pairs = [...new Set(broken.rows.map((row) => `${row.table} → ${row.parent}`))].join(", ");
+              throw new Error(`${name} left rows whose foreign keys point nowhere (${pairs})`);
+            }
+          },
+        },
+      ]),
+    ),
+};
+
+/**
+ * Runs the migrator. Both dialects run all pending migrations and their bookkeeping in one transaction.
+ * On SQLite, foreign keys are off for the run, since a table rebuild drops a parent table and the
+ * pragma cannot change inside a transaction; each migration then checks them itself.
+ */
+async function runMigrator(
+  db: Kysely<unknown>,
+  run: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
+  if (isPostgres(db)) return run(new Migrator({ db, provider }));
+  await sql`pragma foreign_keys = off`.execute(db);
+  try {
+    return await run(new Migrator({ db, provider: sqliteProvider }));
+  } finally {
+    await sql`pragma foreign_keys = on`.execute(db);
+  }
+}
 
 /**
  * Brings the schema up to and including the migration named `name` (not later ones): for upgrade tests,
  * which write data in an older schema and then migrate it.
  */
 export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  const { error } = await runMigrator(db, (migrator) => migrator.migrateTo(name));
   if (error) throw error;
 }
 
 /** Brings the schema to the newest migration. Safe to run on every start and from several nodes. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  // PostgreSQL migrations take Kysely's lock. SQLite's adapter takes none, so two processes migrating
-  // one fresh file can both try a migration; the loser sees the winner's tables, and a retry finds
-  // the migration recorded and moves on. (On PostgreSQL, the dialect's introspector sees only the
-  // connection's schema, so other schemas of the database never confuse the migrator.)
+  // PostgreSQL migrations take Kysely's lock. On SQLite the migration transaction takes the write lock
+  // when it begins (BEGIN IMMEDIATE), so a second process migrating the same file waits for the first,
+  // then finds the work recorded; one that waited past the busy timeout tries again. (On PostgreSQL,
+  // the dialect's introspector sees only the connection's schema, so other schemas never confuse it.)
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    const { error, results } = await runMigrator(db, (migrator) => migrator.migrateToLatest());
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
-    const message = error instanceof Error ? error.message : String(error);
-    if (isPostgres(db) || attempt >= 5 || !/already exists|duplicate column/i.test(message)) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    const busy = (error as { code?: unknown }).code === "SQLITE_BUSY";
+    if (!busy || attempt >= 5) throw error;
   }
 }
