@@ -241,6 +241,7 @@ export {
   type CustomRoleGrants,
   MAX_ROLE_BINDINGS,
   NO_CUSTOM_ROLES,
+  projectOf,
   RESOURCE_PATTERN,
   ROLE_NAME_PATTERN,
   ROLE_SCOPE_PATTERN,

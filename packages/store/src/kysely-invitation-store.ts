@@ -4,6 +4,7 @@ import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
 import { paginate } from "./pagination.js";
 import { invitationToRow, rowToInvitation, sessionToRow } from "./people-rows.js";
+import { holdReferences } from "./role-references.js";
 import { membershipToRow, toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -25,6 +26,7 @@ export class KyselyInvitationStore implements InvitationStore {
 
   async create(invitation: Invitation, tokenHash: string, audit: readonly AuditEvent[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await holdReferences(trx, invitation.orgId, [invitation.role]);
       await trx.insertInto("invitations").values(invitationToRow(invitation, tokenHash)).execute();
       await appendAudit(trx, audit);
     });

@@ -29,6 +29,7 @@ import { recordLeaks } from "./kysely-leaks.js";
 import { grantsOf } from "./kysely-role-store.js";
 import { insertSecret } from "./kysely-vault-store.js";
 import { paginate } from "./pagination.js";
+import { holdReferences } from "./role-references.js";
 import {
   eventToRow,
   keyToRow,
@@ -373,6 +374,9 @@ export class KyselyKeyStore implements KeyStore {
 
   async change(orgId: string, id: string, change: KeyChange, event: KeyEvent): Promise<ApiKey | null> {
     return this.db.transaction().execute(async (trx) => {
+      if (change.type === "update" && change.fields.roles !== undefined) {
+        await holdReferences(trx, orgId, [], change.fields.roles);
+      }
       let update = trx
         .updateTable("api_keys")
         .set(changeToColumns(change))
@@ -557,6 +561,7 @@ export async function insertKey(
   event: KeyEvent,
   alsoAudit: readonly AuditEvent[] = [],
 ): Promise<void> {
+  await holdReferences(trx, key.orgId, [], key.roles);
   await trx.insertInto("api_keys").values(keyToRow(key)).execute();
   await insertLabels(trx, key.orgId, key.id, key.labels);
   await trx.insertInto("api_key_secrets").values(secretToRow(secret)).execute();

@@ -12,6 +12,7 @@ import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } 
 import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
 import { paginate } from "./pagination.js";
+import { holdReferences } from "./role-references.js";
 import { membershipToRow, rowToMembership } from "./rows.js";
 import type { Database, MembershipsTable } from "./schema.js";
 
@@ -54,6 +55,7 @@ export class KyselyMembershipStore implements MembershipStore {
           .where(sql`lower(email)`, "=", membership.email)
           .executeTakeFirst();
         if (user === undefined) return null;
+        await holdReferences(trx, membership.orgId, [membership.role], membership.roles);
         const { email: _email, ...rest } = membership;
         await trx
           .insertInto("memberships")
@@ -80,6 +82,7 @@ export class KyselyMembershipStore implements MembershipStore {
       const before = await this.members(trx, orgId).where("memberships.id", "=", id).executeTakeFirst();
       if (before === undefined) throw new LatchkeyError("NOT_FOUND", "No such membership.", { parameter: "id" });
       if (before.role === "owner" && role !== "owner") await requireAnotherOwner(trx, orgId, id);
+      await holdReferences(trx, orgId, [role], roles);
       const columns = { role, roles: JSON.stringify(roles) };
       await trx.updateTable("memberships").set(columns).where("org_id", "=", orgId).where("id", "=", id).execute();
       await appendAudit(trx, [audit]);

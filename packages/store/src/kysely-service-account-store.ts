@@ -13,6 +13,7 @@ import { translateDriverErrors } from "./driver-errors.js";
 import { appendAudit } from "./kysely-audit-store.js";
 import { revokeRows } from "./kysely-key-store.js";
 import { paginate } from "./pagination.js";
+import { holdReferences } from "./role-references.js";
 import { clientSecretToRow, rowToKey, rowToServiceAccount, serviceAccountToRow, toTime } from "./rows.js";
 import type { Database } from "./schema.js";
 
@@ -30,6 +31,7 @@ export async function changeServiceAccount(
   change: { name?: string | undefined; role?: string | undefined },
   audit: AuditEvent,
 ): Promise<boolean> {
+  if (change.role !== undefined && scope.column === "org_id") await holdReferences(trx, scope.id, [change.role]);
   const result = await trx
     .updateTable("service_accounts")
     .set({
@@ -89,6 +91,7 @@ export class KyselyServiceAccountStore implements ServiceAccountStore {
     const events: readonly AuditEvent[] = Array.isArray(audit) ? audit : [audit as AuditEvent];
     await translateDriverErrors("A service account with this name exists in the org.", () =>
       this.db.transaction().execute(async (trx) => {
+        await holdReferences(trx, account.orgId, [account.role]);
         await trx.insertInto("service_accounts").values(serviceAccountToRow(account)).execute();
         if (clientSecret)
           await trx.insertInto("oauth_client_secrets").values(clientSecretToRow(clientSecret)).execute();

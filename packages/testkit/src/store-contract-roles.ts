@@ -121,5 +121,124 @@ export function describeRoleAndProjectContract(factory: StoreFactory): void {
         "NOT_FOUND",
       );
     });
+
+    it("refuses a write naming a custom role or a project that is gone, and writes nothing", async () => {
+      // The service checked these names before its transaction; another request deleted them since.
+      const ghost = [{ role: "ghost", scope: "org" }];
+      const gonePair = [{ role: "admin", scope: `project:${t.data.id()}` }];
+      const built = t.data.key(t.boot.orgId, { type: "org", id: t.boot.orgId }, { roles: ghost });
+      await expectLatchkeyError(t.store.keys.create(built.key, built.secret, built.event), "VALIDATION_FAILED");
+      expect(await t.store.keys.get(t.boot.orgId, built.key.id)).toBeNull();
+      const inProject = t.data.key(t.boot.orgId, { type: "org", id: t.boot.orgId }, { roles: gonePair });
+      await expectLatchkeyError(
+        t.store.keys.create(inProject.key, inProject.secret, inProject.event),
+        "VALIDATION_FAILED",
+      );
+      const live = await t.addKey(t.boot.orgId, { type: "org", id: t.boot.orgId });
+      await expectLatchkeyError(
+        t.store.keys.change(
+          t.boot.orgId,
+          live.key.id,
+          { type: "update", fields: { roles: ghost } },
+          t.data.event(live.key, "updated"),
+        ),
+        "VALIDATION_FAILED",
+      );
+      expect((await t.store.keys.get(t.boot.orgId, live.key.id))?.roles).toEqual([]);
+
+      const [owner] = (await t.store.memberships.list(t.boot.orgId, { limit: 10 })).items;
+      await expectLatchkeyError(
+        t.store.memberships.setRoles(
+          t.boot.orgId,
+          owner?.id ?? "",
+          "owner",
+          gonePair,
+          t.data.audit("membership.updated"),
+        ),
+        "VALIDATION_FAILED",
+      );
+      const newcomer = t.data.user();
+      await t.seed.user(newcomer);
+      await expectLatchkeyError(
+        t.store.memberships.add(
+          {
+            id: t.data.id(),
+            orgId: t.boot.orgId,
+            email: newcomer.email,
+            role: "ghost",
+            roles: [],
+            createdAt: t.clock.now(),
+          },
+          () => t.data.audit("membership.created"),
+        ),
+        "VALIDATION_FAILED",
+      );
+      const account = t.data.serviceAccount(t.boot.orgId, { role: "ghost" });
+      await expectLatchkeyError(
+        t.store.serviceAccounts.create(account, t.data.audit("service_account.created")),
+        "VALIDATION_FAILED",
+      );
+      expect(await t.store.serviceAccounts.get(t.boot.orgId, account.id)).toBeNull();
+      const robot = t.data.serviceAccount(t.boot.orgId);
+      await t.store.serviceAccounts.create(robot, t.data.audit("service_account.created"));
+      await expectLatchkeyError(
+        t.store.serviceAccounts.update(
+          t.boot.orgId,
+          robot.id,
+          { role: "ghost" },
+          t.data.audit("service_account.updated"),
+        ),
+        "VALIDATION_FAILED",
+      );
+      expect((await t.store.serviceAccounts.get(t.boot.orgId, robot.id))?.role).toBe("member");
+      const invitation = {
+        id: t.data.id(),
+        orgId: t.boot.orgId,
+        email: "invitee@example.test",
+        role: "ghost",
+        createdBy: { type: "user" as const, id: t.boot.userId },
+        createdAt: t.clock.now(),
+        expiresAt: new Date(t.clock.now().getTime() + 86_400_000),
+        acceptedAt: null,
+      };
+      await expectLatchkeyError(
+        t.store.invitations.create(invitation, t.data.id(), [t.data.audit("invitation.created")]),
+        "VALIDATION_FAILED",
+      );
+      expect(await t.store.invitations.get(t.boot.orgId, invitation.id)).toBeNull();
+      expect((await t.store.audit.check()).ok).toBe(true);
+
+      // Once the role exists, the same writes go through.
+      await t.store.roles.create(role(t.boot.orgId, "ghost", ["jobs:read"]), t.data.audit("role.created"));
+      await t.store.keys.create(built.key, built.secret, built.event);
+      await t.store.serviceAccounts.create(account, t.data.audit("service_account.created"));
+      await t.store.invitations.create(invitation, t.data.id(), [t.data.audit("invitation.created")]);
+      expect((await t.store.keys.get(t.boot.orgId, built.key.id))?.roles).toEqual(ghost);
+    });
+
+    it("never lets a role's deletion and a key naming it both succeed when they race", async () => {
+      for (let round = 0; round < 20; round++) {
+        const racer = role(t.boot.orgId, `racer${round}`, ["jobs:read"]);
+        await t.store.roles.create(racer, t.data.audit("role.created"));
+        const built = t.data.key(
+          t.boot.orgId,
+          { type: "org", id: t.boot.orgId },
+          { roles: [{ role: racer.name, scope: "org" }] },
+        );
+        const [deleted, created] = await Promise.allSettled([
+          t.store.roles.delete(t.boot.orgId, racer.id, t.data.audit("role.deleted")),
+          t.store.keys.create(built.key, built.secret, built.event),
+        ]);
+        const codeOf = (settled: PromiseSettledResult<void>) =>
+          settled.status === "fulfilled"
+            ? "ok"
+            : ((settled.reason as { code?: string }).code ?? String(settled.reason));
+        // Either the key went first and the role is held (CONFLICT), or the role went first and the key
+        // names nothing (VALIDATION_FAILED); never both.
+        expect([codeOf(deleted), codeOf(created)]).toSatisfy(
+          ([d, c]: string[]) => (d === "ok" && c === "VALIDATION_FAILED") || (d === "CONFLICT" && c === "ok"),
+        );
+      }
+    });
   });
 }
