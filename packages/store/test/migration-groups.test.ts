@@ -10,7 +10,10 @@ import { type KyselyStore, openStore } from "../src/kysely-store.js";
 import { migrateUpTo } from "../src/migrations.js";
 
 // 0013_groups on a database written before it: each org gets a group named after it, owned by the org's
-// owners; service accounts keep their org, and a CHECK then holds each account to one scope.
+// owners; service accounts keep their org, and a CHECK then holds each account to one scope. And when it
+// fails halfway (after it has created its tables, added a column and written a group per org, it meets
+// an index name a table already holds), the schema and data are as before the run, on both dialects:
+// the pending migrations and their bookkeeping run in one transaction.
 
 const postgresUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
 const at = "2025-06-01T12:00:00.000Z";
@@ -41,6 +44,10 @@ afterEach(async () => {
   await cleanUp?.();
   cleanUp = null;
 });
+
+async function tableNames(db: Kysely<unknown>): Promise<string[]> {
+  return (await db.introspection.getTables()).map((table) => table.name).sort();
+}
 
 describe.each([
   ["sqlite file", sqliteFile],
@@ -94,5 +101,38 @@ describe.each([
     await expect(insert(orgA, group?.id ?? null)).rejects.toThrow();
     await insert(null, group?.id ?? null);
     await insert(orgB, null);
+  });
+
+  test("that fails halfway leaves no table, column, row or record of itself; the next run completes it", async () => {
+    const { store, close } = await open();
+    cleanUp = async () => {
+      await store.close();
+      await close();
+    };
+    const db = store.db as unknown as Kysely<unknown>;
+    await migrateUpTo(db, "0012_publishable_keys");
+    const org = randomUUID();
+    await sql`insert into orgs (id, name, slug, policy, created_at)
+      values (${org}, 'Acme', 'acme', ${JSON.stringify(DEFAULT_ORG_POLICY)}, ${at})`.execute(db);
+    await sql`create table orgs_group (blocker integer)`.execute(db);
+    const tablesBefore = await tableNames(db);
+    const orgColumns = async () =>
+      (await db.introspection.getTables()).find((table) => table.name === "orgs")?.columns.map((c) => c.name);
+    const columnsBefore = await orgColumns();
+
+    await expect(store.migrate()).rejects.toThrow(/orgs_group/);
+
+    expect(await tableNames(db)).toEqual(tablesBefore);
+    expect(tablesBefore).not.toContain("groups");
+    expect(await orgColumns()).toEqual(columnsBefore);
+    const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+    expect(recorded.rows.map((row) => row.name).at(-1)).toBe("0012_publishable_keys");
+    const orgs = await sql<{ id: string }>`select id from orgs`.execute(db);
+    expect(orgs.rows).toEqual([{ id: org }]);
+
+    await sql`drop table orgs_group`.execute(db);
+    const ran = await store.migrate();
+    expect(ran).toContain("0013_groups");
+    expect((await store.groups.ofOrg(org))?.name).toBe("Acme");
   });
 });
