@@ -34,6 +34,15 @@ export class KeyCache {
   private readonly cache: LRUCache<string, CachedLookup> | null;
   private readonly hashesByKey = new Map<string, Set<string>>();
   private generation = 0;
+  /**
+   * The doorkeeper of a full cache: one bit per slot for hashes looked up recently. Once the cache is
+   * full, a hash is cached on its second lookup only, so keys used once in a while (more keys in use
+   * than the cache holds) do not each evict a key in steady use, and do not cost an eviction each.
+   * The bits are cleared when a quarter of them are set.
+   */
+  private readonly seen: Uint32Array;
+  private readonly seenMask: number;
+  private seenCount = 0;
 
   constructor(private readonly options: KeyCacheOptions) {
     // No TTL of the LRU's own: entries carry their lifetimes by the verifier's clock, and one past
@@ -48,6 +57,9 @@ export class KeyCache {
             },
           })
         : null;
+    const slots = 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, options.maxEntries) * 4)));
+    this.seen = new Uint32Array(options.maxEntries > 0 ? slots / 32 : 0);
+    this.seenMask = slots - 1;
   }
 
   /** The cached answer for a hash, fresh or stale (check `freshUntil`), or undefined. */
@@ -66,6 +78,7 @@ export class KeyCache {
   /** Remembers a lookup (or that the hash is unknown), unless anything was forgotten since `epoch`. */
   set(hash: string, lookup: KeyLookup | null, epoch: number, nowMs: number): void {
     if (this.cache === null || epoch !== this.generation) return;
+    if (this.cache.size >= this.options.maxEntries && !this.cache.has(hash) && this.firstSighting(hash)) return;
     const ttl = lookup === null ? this.options.negativeTtlMs : this.options.ttlMs;
     this.cache.set(hash, { lookup, freshUntil: nowMs + ttl, staleUntil: nowMs + ttl + (this.options.staleMs ?? 0) });
     if (lookup === null) return;
@@ -97,6 +110,22 @@ export class KeyCache {
     this.generation += 1;
     this.cache?.clear();
     this.hashesByKey.clear();
+  }
+
+  /** Notes a hash as seen; true when it was not seen since the bits were last cleared. */
+  private firstSighting(hash: string): boolean {
+    // The hash is SHA-256 hex: its first eight digits are as good as any index.
+    const slot = Number.parseInt(hash.slice(0, 8), 16) & this.seenMask;
+    const word = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    const bits = this.seen[word] ?? 0;
+    if ((bits & bit) !== 0) return false;
+    if (++this.seenCount > (this.seenMask + 1) / 4) {
+      this.seen.fill(0);
+      this.seenCount = 1;
+    }
+    this.seen[word] = (this.seen[word] ?? 0) | bit;
+    return true;
   }
 
   private unindex(keyId: string, hash: string): void {
