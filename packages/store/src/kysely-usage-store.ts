@@ -8,7 +8,7 @@ import type {
   UsageStore,
   VerificationCode,
 } from "@latchkey/core";
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, PostgresAdapter, sql, type Transaction } from "kysely";
 import { appendAudit } from "./kysely-audit-store.js";
 import { toTime } from "./rows.js";
 import type { Database } from "./schema.js";
@@ -37,12 +37,27 @@ async function moveLastUse(trx: Transaction<Database>, uses: readonly LastUse[])
   );
 }
 
+/** Lets the event loop run (timers, sockets) before the next statement. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Usage counters per (org, key, minute, outcome) in a Kysely database. */
 export class KyselyUsageStore implements UsageStore {
   /** (key, network) pairs known to be stored: a key's usual network costs no write per flush. */
   private readonly knownNetworks = new Set<string>();
+  /**
+   * Between two statements of a write, on SQLite: its statements run synchronously, so a flush after
+   * traffic on a hundred thousand keys held the event loop for a second, every flush. Yielding keeps
+   * verification (read on its own connection) and every other request going; writers through this
+   * connection wait for the transaction, as they would anyway. PostgreSQL's statements yield by
+   * themselves.
+   */
+  private readonly breathe: (() => Promise<void>) | null;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>) {
+    this.breathe = db.getExecutor().adapter instanceof PostgresAdapter ? null : nextTurn;
+  }
 
   async write(
     counts: readonly UsageCount[],
@@ -65,9 +80,13 @@ export class KyselyUsageStore implements UsageStore {
             }),
           )
           .execute();
+        await this.breathe?.();
       }
       const byKey = [...uses].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
-      for (let i = 0; i < byKey.length; i += BATCH) await moveLastUse(trx, byKey.slice(i, i + BATCH));
+      for (let i = 0; i < byKey.length; i += BATCH) {
+        await moveLastUse(trx, byKey.slice(i, i + BATCH));
+        await this.breathe?.();
+      }
       return this.recordNetworks(trx, uses, newNetworkEvent);
     });
     if (this.knownNetworks.size + stored.length > MAX_KNOWN_NETWORKS) this.knownNetworks.clear();
@@ -90,7 +109,8 @@ export class KyselyUsageStore implements UsageStore {
       .filter((entry) => !this.knownNetworks.has(entry.slot))
       .sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
     const events: AuditEvent[] = [];
-    for (const { use, network, ip } of seen) {
+    for (const [i, { use, network, ip }] of seen.entries()) {
+      if (i % BATCH === BATCH - 1) await this.breathe?.();
       const inserted = await trx
         .insertInto("api_key_networks")
         .values({ key_id: use.keyId, network, org_id: use.orgId, first_seen_at: toTime(use.at), first_ip: ip })

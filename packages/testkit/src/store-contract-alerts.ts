@@ -178,6 +178,28 @@ export function describeAlertContract(factory: StoreFactory): void {
       expect(await lastUse(second)).toEqual({ at: at(3_000).toISOString(), ip: null });
     });
 
+    it("a large usage write lets the event loop run between its statements", async () => {
+      const { org } = await t.addOrg();
+      const uses: LastUse[] = Array.from({ length: 4_000 }, () => ({
+        keyId: t.data.id(),
+        orgId: org.id,
+        at: at(1_000),
+        ip: null,
+        networks: [],
+      }));
+      // A ticker on the loop's check phase: it moves only when the write gives the loop a turn.
+      let turns = 0;
+      let ticking = true;
+      const tick = () => {
+        turns += 1;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      await t.store.usage.write([], uses);
+      ticking = false;
+      expect(turns).toBeGreaterThanOrEqual(10);
+    });
+
     it("an org update replaces the given policy fields and records its audit event", async () => {
       const { org } = await t.addOrg();
       const updated = await t.store.orgs.update(
