@@ -108,26 +108,52 @@ export class KyselyUsageStore implements UsageStore {
       .flatMap((use) => use.networks.map(({ network, ip }) => ({ use, network, ip, slot: `${use.keyId}|${network}` })))
       .filter((entry) => !this.knownNetworks.has(entry.slot))
       .sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
-    const events: AuditEvent[] = [];
-    for (const [i, { use, network, ip }] of seen.entries()) {
-      if (i % BATCH === BATCH - 1) await this.breathe?.();
-      const inserted = await trx
+    // Many rows per statement: one statement per pair took seconds after a restart with many keys.
+    const inserted = new Set<string>();
+    for (let i = 0; i < seen.length; i += BATCH) {
+      const rows = await trx
         .insertInto("api_key_networks")
-        .values({ key_id: use.keyId, network, org_id: use.orgId, first_seen_at: toTime(use.at), first_ip: ip })
+        .values(
+          seen.slice(i, i + BATCH).map(({ use, network, ip }) => ({
+            key_id: use.keyId,
+            network,
+            org_id: use.orgId,
+            first_seen_at: toTime(use.at),
+            first_ip: ip,
+          })),
+        )
         .onConflict((oc) => oc.columns(["key_id", "network"]).doNothing())
-        .returning("key_id")
-        .executeTakeFirst();
-      if (inserted === undefined || newNetworkEvent === undefined) continue;
-      // A key's first network is where it lives; only a network after that one is news.
-      const earlier = await trx
-        .selectFrom("api_key_networks")
-        .select("network")
-        .where("key_id", "=", use.keyId)
-        .where("network", "!=", network)
-        .limit(1)
-        .executeTakeFirst();
-      if (earlier !== undefined) {
-        events.push(newNetworkEvent({ orgId: use.orgId, keyId: use.keyId, ip, network, at: use.at }));
+        .returning(["key_id", "network"])
+        .execute();
+      for (const row of rows) inserted.add(`${row.key_id}|${row.network}`);
+      await this.breathe?.();
+    }
+    const fresh = seen.filter((entry) => inserted.has(entry.slot));
+    const events: AuditEvent[] = [];
+    if (newNetworkEvent !== undefined && fresh.length > 0) {
+      // A key's first network is where it lives; only a network after that one is news. A key with
+      // networks stored before this write hears of each new one; a key without hears of all but its
+      // first (in slot order), as if they had been written one by one.
+      const freshByKey = new Map<string, number>();
+      for (const { use } of fresh) freshByKey.set(use.keyId, (freshByKey.get(use.keyId) ?? 0) + 1);
+      const storedByKey = new Map<string, number>();
+      const keyIds = [...freshByKey.keys()];
+      for (let i = 0; i < keyIds.length; i += BATCH) {
+        const rows = await trx
+          .selectFrom("api_key_networks")
+          .select(["key_id", (eb) => eb.fn.countAll<number | string>().as("n")])
+          .where("key_id", "in", keyIds.slice(i, i + BATCH))
+          .groupBy("key_id")
+          .execute();
+        for (const row of rows) storedByKey.set(row.key_id, Number(row.n));
+      }
+      const heard = new Set<string>();
+      for (const { use, network, ip } of fresh) {
+        const before = (storedByKey.get(use.keyId) ?? 0) - (freshByKey.get(use.keyId) ?? 0);
+        if (before > 0 || heard.has(use.keyId)) {
+          events.push(newNetworkEvent({ orgId: use.orgId, keyId: use.keyId, ip, network, at: use.at }));
+        }
+        heard.add(use.keyId);
       }
     }
     await appendAudit(trx, events);

@@ -150,6 +150,43 @@ export function describeAlertContract(factory: StoreFactory): void {
       expect(await t.store.audit.check()).toMatchObject({ ok: true });
     });
 
+    it("a usage write of many keys' networks raises new_ip as if they were written one by one", async () => {
+      const { org, member } = await t.addOrg();
+      const settled = await t.addKey(org.id, member);
+      const fresh = await t.addKey(org.id, member);
+      const newIp = (u: Parameters<AlertEvents["newIp"]>[0]) => events().newIp(u);
+      const use = (keyId: string, ...networks: [string, string][]): LastUse => ({
+        keyId,
+        orgId: org.id,
+        at: t.clock.now(),
+        ip: networks.at(-1)?.[1] ?? null,
+        networks: networks.map(([network, ip]) => ({ network, ip })),
+      });
+      await t.store.usage.write([], [use(settled.key.id, ["203.0.113.0/24", "203.0.113.5"])], newIp);
+      // More pairs than one statement takes: keys that do not exist make no event and no error.
+      const strangers = Array.from({ length: 450 }, () => use(t.data.id(), ["192.0.2.0/24", "192.0.2.1"]));
+      await t.store.usage.write(
+        [],
+        [
+          ...strangers.slice(0, 200),
+          use(settled.key.id, ["198.51.100.0/24", "198.51.100.7"], ["203.0.113.0/24", "203.0.113.5"]),
+          use(fresh.key.id, ["198.51.100.0/24", "198.51.100.8"], ["192.0.2.0/24", "192.0.2.9"]),
+          ...strangers.slice(200),
+        ],
+        newIp,
+      );
+      const raised = await actions(org.id, "api_key.new_ip");
+      // The settled key hears of its second network; the fresh key lives in the first of its two (in
+      // network order) and hears of the other.
+      expect(raised.map((event) => [event.target.id, event.detail])).toEqual(
+        [
+          [settled.key.id, { ip: "198.51.100.7", network: "198.51.100.0/24" }],
+          [fresh.key.id, { ip: "198.51.100.8", network: "198.51.100.0/24" }],
+        ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+      expect(await t.store.audit.check()).toMatchObject({ ok: true });
+    });
+
     it("the usage write moves each key's last use forward, never back, for every key of the batch", async () => {
       const { org, member } = await t.addOrg();
       const keys = [];
