@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { FastLane } from "../src/http/fast-lane.js";
 import { verificationAttributes, verificationJson } from "../src/http/resources.js";
-import { createKey, createTestApp, JSON_API, type TestApp, tampered, VERSION } from "./helpers.js";
+import { createKey, createTestApp, createToken, JSON_API, type TestApp, tampered, VERSION } from "./helpers.js";
 import { basic, createOAuthAccount } from "./oauth-helpers.js";
 
 // The fast lane answers /auth/check and plain POST /rest/api_keys/verify straight from Node's HTTP
@@ -272,6 +272,26 @@ describe("POST /rest/api_keys/verify over a socket answers as through Fastify", 
     }
     const seen = await expectSame(verifyExchange({ key }));
     expect(JSON.parse(seen.body).data.attributes.code).toBe("VALID");
+  });
+
+  test("a storage failure while authenticating the caller is answered as Fastify does, version headers included", async () => {
+    const { key } = await createKey(t);
+    const { key: token } = await createToken(t, t.owner.token, { name: "caller not yet cached" });
+    const store = (t.app.services.verifier as unknown as { keys: { findBySecretHash(hash: string): unknown } }).keys;
+    const failing = vi.spyOn(store, "findBySecretHash").mockImplementation(() => {
+      throw new Error("disk I/O error");
+    });
+    try {
+      const exchange = verifyExchange(
+        { key },
+        { headers: { authorization: `token ${token}`, "content-type": JSON_API } },
+      );
+      const seen = await expectSame(exchange);
+      expect(seen.status).toBeGreaterThanOrEqual(500);
+      expect(seen.headers["latchkey-version-served"]).toBe(VERSION);
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   test("a body over 1 MiB is refused with 413", async () => {

@@ -161,14 +161,14 @@ export class FastLane {
     try {
       authentication = this.deps.verifier.authenticate(secret, exchange.requestId, ip);
     } catch (error) {
-      this.fail(exchange.res, exchange.requestId, error);
+      this.failVerify(exchange, error);
       return true;
     }
     if (authentication instanceof Promise) {
       // Storage is asked while the body arrives; a failure is answered as soon as both are in.
       Promise.all([authentication, new Promise<Buffer>((resolve) => readBody(req, resolve))]).then(
         ([{ actor }, raw]) => this.verifyAs(exchange, actor, raw),
-        (error: unknown) => this.fail(exchange.res, exchange.requestId, error),
+        (error: unknown) => this.failVerify(exchange, error),
       );
     } else readBody(req, (raw) => this.verifyAs(exchange, authentication.actor, raw));
     return true;
@@ -191,10 +191,10 @@ export class FastLane {
       if (outcome instanceof Promise) {
         outcome
           .then((settled) => this.answerVerify(exchange, settled))
-          .catch((error: unknown) => this.fail(exchange.res, exchange.requestId, error, exchange.version.headers));
+          .catch((error: unknown) => this.failVerify(exchange, error));
       } else this.answerVerify(exchange, outcome);
     } catch (error) {
-      this.fail(exchange.res, exchange.requestId, error, exchange.version.headers);
+      this.failVerify(exchange, error);
     }
   }
 
@@ -202,6 +202,11 @@ export class FastLane {
   private answerVerify({ res, requestId, version }: Exchange, outcome: VerifyOutcome): void {
     const answer = { status: 200, headers: VERIFICATION_HEADERS, body: verificationJson(outcome) };
     send(res, requestId, answer, version.headers);
+  }
+
+  /** Answers a verify request's error as the REST conventions do: with its version headers. */
+  private failVerify({ res, requestId, version }: Exchange, error: unknown): void {
+    this.fail(res, requestId, error, version.headers);
   }
 
   /** Answers an error in the one error shape, or drops the connection if an answer had started. */
@@ -282,7 +287,12 @@ function readBody(req: IncomingMessage, done: (body: Buffer) => void): void {
 function readBodyByEvents(req: IncomingMessage, done: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const end = () => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  let ended = false;
+  const end = () => {
+    if (ended) return; // an error after the end, or the end after an error, answers nothing more
+    ended = true;
+    done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  };
   req.on("end", end);
   // A broken connection: what arrived goes to Fastify, which answers the short body (if it still can).
   req.on("error", end);
