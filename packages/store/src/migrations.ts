@@ -64,13 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn("created_by_id", "text", (c) => c.notNull())
         .addColumn("deleted_at", "text")
         .execute();
-      await db.schema
-        .createIndex("service_accounts_live_name")
-        .on("service_accounts")
-        .columns(["org_id", "name"])
-        .unique()
-        .where(sql.ref("deleted_at"), "is", null)
-        .execute();
+      await liveNameIndex(db, "service_accounts_live_name", "org_id");
       await db.schema
         .createTable("api_keys")
         .addColumn("id", "text", (c) => c.primaryKey())
@@ -528,13 +522,7 @@ const MIGRATIONS: Record<string, Migration> = {
       } else {
         await rebuildSqliteServiceAccounts(db);
       }
-      await db.schema
-        .createIndex("service_accounts_group_live_name")
-        .on("service_accounts")
-        .columns(["group_id", "name"])
-        .unique()
-        .where(sql.ref("deleted_at"), "is", null)
-        .execute();
+      await liveNameIndex(db, "service_accounts_group_live_name", "group_id");
     },
   },
 };
@@ -565,10 +553,15 @@ async function rebuildSqliteServiceAccounts(db: Kysely<unknown>): Promise<void> 
   await sql`insert into service_accounts_rebuilt (${columns}) select ${columns} from service_accounts`.execute(db);
   await sql`drop table service_accounts`.execute(db);
   await sql`alter table service_accounts_rebuilt rename to service_accounts`.execute(db);
-  await db.schema
-    .createIndex("service_accounts_live_name")
+  await liveNameIndex(db, "service_accounts_live_name", "org_id");
+}
+
+/** A live service account's name is used once per org (or group): deleted accounts free theirs. */
+function liveNameIndex(db: Kysely<unknown>, name: string, scope: "org_id" | "group_id"): Promise<void> {
+  return db.schema
+    .createIndex(name)
     .on("service_accounts")
-    .columns(["org_id", "name"])
+    .columns([scope, "name"])
     .unique()
     .where(sql.ref("deleted_at"), "is", null)
     .execute();
